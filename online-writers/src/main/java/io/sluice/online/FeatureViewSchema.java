@@ -1,0 +1,61 @@
+package io.sluice.online;
+
+import static java.util.Objects.requireNonNull;
+
+import feast.proto.types.ValueProto.ValueType;
+import java.io.Serializable;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a writer needs to know of one feature view: its project, name, join keys and features, each
+ * with the Feast value type that decides how values are encoded.
+ *
+ * <p>An entity-less view has no join keys; writers then use Feast's dummy key {@code __dummy_id} =
+ * {@code ""}. Serializable so the engine can ship it to executors.
+ */
+public record FeatureViewSchema(
+    String project, String name, List<Column> joinKeys, List<Column> features)
+    implements Serializable {
+
+  /** A named, typed column: a join key or a feature. */
+  public record Column(String name, ValueType.Enum type) implements Serializable {
+    public Column {
+      requireNonNull(name, "name is null");
+      requireNonNull(type, "type is null");
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("Invalid column: name is empty");
+      }
+    }
+  }
+
+  public FeatureViewSchema {
+    requireNonNull(project, "project is null");
+    requireNonNull(name, "name is null");
+    joinKeys = List.copyOf(requireNonNull(joinKeys, "joinKeys is null"));
+    features = List.copyOf(requireNonNull(features, "features is null"));
+    if (project.isEmpty() || name.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid feature view: project and name must be set: " + project + "/" + name);
+    }
+    Set<String> seen = new HashSet<>();
+    for (Column column : joinKeys) {
+      if (!seen.add(column.name())) {
+        throw new IllegalArgumentException(
+            "Invalid feature view " + name + ": join key " + column.name() + " appears twice");
+      }
+    }
+    seen.clear();
+    for (Column column : features) {
+      if (!seen.add(column.name())) {
+        throw new IllegalArgumentException(
+            "Invalid feature view " + name + ": feature " + column.name() + " appears twice");
+      }
+    }
+  }
+
+  public boolean isEntityless() {
+    return joinKeys.isEmpty();
+  }
+}

@@ -1,0 +1,100 @@
+package io.sluice.online.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Feast's Redis online store: {@code redis_type}, the parsed {@code connection_string} and {@code
+ * key_ttl_seconds}. {@link #toString()} never shows the password.
+ *
+ * @param keyTtlSeconds seconds until a written key expires; 0 for never
+ */
+public record RedisOnlineStoreConfig(
+    RedisType redisType,
+    List<Node> nodes,
+    String username,
+    String password,
+    boolean ssl,
+    int database,
+    long keyTtlSeconds)
+    implements OnlineStoreConfig {
+  public static final String TYPE = "redis";
+  public static final String DEFAULT_CONNECTION_STRING = "localhost:6379";
+
+  /** Feast's {@code redis_type}. */
+  public enum RedisType {
+    REDIS("redis"),
+    REDIS_CLUSTER("redis_cluster");
+
+    private final String feastName;
+
+    RedisType(String feastName) {
+      this.feastName = feastName;
+    }
+
+    public String feastName() {
+      return feastName;
+    }
+  }
+
+  /** One {@code host:port} of the connection string. */
+  public record Node(String host, int port) implements Serializable {
+    public Node {
+      requireNonNull(host, "host is null");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("Invalid port: " + port);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  public RedisOnlineStoreConfig {
+    requireNonNull(redisType, "redisType is null");
+    nodes = List.copyOf(requireNonNull(nodes, "nodes is null"));
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException("Invalid Redis config: no host:port");
+    }
+    if (database < 0) {
+      throw new IllegalArgumentException("Invalid Redis db: " + database);
+    }
+    if (keyTtlSeconds < 0) {
+      throw new IllegalArgumentException("Invalid key_ttl_seconds: " + keyTtlSeconds);
+    }
+  }
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public String location() {
+    return redisType.feastName()
+        + " at "
+        + nodes.stream().map(Node::toString).collect(Collectors.joining(","));
+  }
+
+  @Override
+  public String toString() {
+    return "RedisOnlineStoreConfig["
+        + location()
+        + ", username="
+        + username
+        + ", password="
+        + (password == null ? "none" : "****")
+        + ", ssl="
+        + ssl
+        + ", db="
+        + database
+        + ", keyTtlSeconds="
+        + keyTtlSeconds
+        + "]";
+  }
+}

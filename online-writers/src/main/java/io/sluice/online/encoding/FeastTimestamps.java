@@ -1,0 +1,42 @@
+package io.sluice.online.encoding;
+
+import com.google.protobuf.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** The textual and binary timestamp forms Feast's online stores use. */
+public final class FeastTimestamps {
+  private static final DateTimeFormatter SECONDS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+  private FeastTimestamps() {}
+
+  /**
+   * Naive UTC text as Python prints a datetime: {@code YYYY-MM-DD HH:MM:SS}, with {@code .ffffff}
+   * only when the microseconds are not zero. Sub-microsecond digits are truncated. Texts of this
+   * form order correctly as strings.
+   */
+  public static String naiveUtcText(Instant instant) {
+    Instant micros = instant.truncatedTo(ChronoUnit.MICROS);
+    LocalDateTime time = LocalDateTime.ofInstant(micros, ZoneOffset.UTC);
+    String text = SECONDS.format(time);
+    int micro = micros.getNano() / 1000;
+    return micro == 0 ? text : text + String.format(".%06d", micro);
+  }
+
+  /** DynamoDB's {@code event_ts}: naive UTC text with an explicit {@code +00:00} (never Z). */
+  public static String dynamoDbText(Instant instant) {
+    return naiveUtcText(instant) + "+00:00";
+  }
+
+  /** A {@code google.protobuf.Timestamp}, as Feast stores in Redis' {@code _ts:<view>} field. */
+  public static Timestamp protoTimestamp(Instant instant) {
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
+  }
+}

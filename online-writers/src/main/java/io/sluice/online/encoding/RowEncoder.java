@@ -1,0 +1,76 @@
+package io.sluice.online.encoding;
+
+import io.sluice.online.FeatureRow;
+import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.online.InvalidFeatureValueException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Turns a view's {@link FeatureRow}s into the bytes every Feast online store shares: the entity key
+ * and one serialized {@code ValueProto.Value} per feature. Store layouts build on these.
+ */
+public final class RowEncoder {
+  private final FeatureViewSchema view;
+  private final EntityKeySerializer keys;
+
+  /**
+   * One encoded row: entity key bytes and serialized values in the order of the view's features.
+   */
+  public record EncodedRow(
+      byte[] entityKey, Instant eventTimestamp, Instant createdTimestamp, byte[][] values) {}
+
+  public RowEncoder(FeatureViewSchema view, EntityKeyFormat format) {
+    this.view = view;
+    this.keys = new EntityKeySerializer(view.joinKeys(), format);
+  }
+
+  public FeatureViewSchema view() {
+    return view;
+  }
+
+  /**
+   * Encodes one row.
+   *
+   * @throws InvalidFeatureValueException for a null join key or a value that does not fit its type
+   */
+  public EncodedRow encode(FeatureRow row) {
+    List<Column> features = view.features();
+    List<Object> values = row.featureValues();
+    if (values.size() != features.size()) {
+      throw new IllegalArgumentException(
+          "Invalid row for feature view "
+              + view.name()
+              + ": "
+              + values.size()
+              + " feature values for "
+              + features.size()
+              + " features");
+    }
+    byte[] entityKey;
+    try {
+      entityKey = keys.serialize(row.joinKeyValues());
+    } catch (InvalidFeatureValueException e) {
+      throw new InvalidFeatureValueException(
+          "Cannot write feature view " + view.name() + ": " + e.getMessage());
+    }
+    byte[][] encoded = new byte[features.size()][];
+    for (int i = 0; i < encoded.length; i++) {
+      Column feature = features.get(i);
+      try {
+        encoded[i] =
+            ValueEncoder.encode(feature.name(), feature.type(), values.get(i)).toByteArray();
+      } catch (InvalidFeatureValueException e) {
+        throw new InvalidFeatureValueException(
+            "Cannot write feature view "
+                + view.name()
+                + " for entity "
+                + row.joinKeyValues()
+                + ": "
+                + e.getMessage());
+      }
+    }
+    return new EncodedRow(entityKey, row.eventTimestamp(), row.createdTimestamp(), encoded);
+  }
+}

@@ -1,0 +1,262 @@
+package io.sluice.online.redis;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.sluice.online.FeatureRow;
+import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.InvalidFeatureValueException;
+import io.sluice.online.InvalidOnlineStoreConfigException;
+import io.sluice.online.OnlineStoreUnavailableException;
+import io.sluice.online.OnlineWriter;
+import io.sluice.online.Retries;
+import io.sluice.online.WriteMode;
+import io.sluice.online.WriteOptions;
+import io.sluice.online.WriteStats;
+import io.sluice.online.config.RedisOnlineStoreConfig;
+import io.sluice.online.encoding.FeastTimestamps;
+import io.sluice.online.encoding.RedisFields;
+import io.sluice.online.encoding.RowEncoder;
+import io.sluice.online.encoding.RowEncoder.EncodedRow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.PipelineBase;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Writes a feature view to Redis in Feast's layout: one hash per entity key (shared by every view
+ * on that key), a field per feature and the view's {@code _ts:<view>} field.
+ *
+ * <p>Each batch is one pipeline. In {@link WriteMode#NEWER_ONLY} every entity is one call of a Lua
+ * script loaded once per connection, which compares the stored {@code _ts:<view>} with the row's
+ * event time and writes only when the row is strictly newer: check and write are one atomic step on
+ * the server, so racing writers always leave the newest value. {@link WriteMode#FORCE} sends plain
+ * {@code HSET}s. On a transient failure the client is reopened (which also picks up a new cluster
+ * topology and reloads the script) and the whole batch is sent again.
+ */
+public final class RedisOnlineWriter implements OnlineWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineWriter.class);
+  static final String SCRIPT = loadScript();
+
+  private final RedisOnlineStoreConfig config;
+  private final WriteOptions options;
+  private final RowEncoder encoder;
+  private final byte[] project;
+  private final byte[] timestampField;
+  private final byte[][] featureFields;
+  private final byte[] ttl;
+  private UnifiedJedis client;
+  private byte[] scriptSha;
+  private boolean reconnect;
+  private WriteStats stats = WriteStats.NONE;
+
+  public RedisOnlineWriter(
+      RedisOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+    this.config = config;
+    this.options = options;
+    this.encoder = new RowEncoder(view, options.keyFormat());
+    this.project = view.project().getBytes(UTF_8);
+    this.timestampField = RedisFields.timestampField(view.name());
+    this.featureFields =
+        view.features().stream()
+            .map(feature -> RedisFields.featureField(view.name(), feature.name()))
+            .toArray(byte[][]::new);
+    this.ttl = Long.toString(config.keyTtlSeconds()).getBytes(UTF_8);
+    retrying(
+        "connect to Redis",
+        0,
+        () -> {
+          ensureConnected();
+          return null;
+        });
+  }
+
+  @Override
+  public WriteStats write(List<FeatureRow> batch) {
+    if (batch.isEmpty()) {
+      return WriteStats.NONE;
+    }
+    List<EncodedRow> rows = new ArrayList<>(batch.size());
+    try {
+      for (FeatureRow row : batch) {
+        rows.add(encoder.encode(row));
+      }
+    } catch (InvalidFeatureValueException e) {
+      throw e.withProgress(stats, batch.size());
+    }
+    WriteStats result =
+        retrying(
+            "write " + rows.size() + " rows of " + encoder.view().name() + " to Redis",
+            rows.size(),
+            () -> {
+              ensureConnected();
+              return send(rows);
+            });
+    stats = stats.plus(result);
+    return result;
+  }
+
+  @Override
+  public WriteStats stats() {
+    return stats;
+  }
+
+  @Override
+  public void close() {
+    closeClient();
+  }
+
+  private WriteStats send(List<EncodedRow> rows) {
+    boolean force = options.mode() == WriteMode.FORCE;
+    List<Response<?>> responses = new ArrayList<>(rows.size() * (force ? 2 : 1));
+    try (PipelineBase pipeline = client.pipelined()) {
+      for (EncodedRow row : rows) {
+        byte[] key = RedisFields.key(row.entityKey(), project);
+        byte[] timestamp = FeastTimestamps.protoTimestamp(row.eventTimestamp()).toByteArray();
+        if (force) {
+          Map<byte[], byte[]> fields = new LinkedHashMap<>();
+          fields.put(timestampField, timestamp);
+          for (int i = 0; i < featureFields.length; i++) {
+            fields.put(featureFields[i], row.values()[i]);
+          }
+          responses.add(pipeline.hset(key, fields));
+          if (config.keyTtlSeconds() > 0) {
+            responses.add(pipeline.expire(key, config.keyTtlSeconds()));
+          }
+        } else {
+          List<byte[]> args = new ArrayList<>(5 + 2 * featureFields.length);
+          args.add(timestampField);
+          args.add(timestamp);
+          args.add(Long.toString(row.eventTimestamp().getEpochSecond()).getBytes(UTF_8));
+          args.add(Integer.toString(row.eventTimestamp().getNano()).getBytes(UTF_8));
+          args.add(ttl);
+          for (int i = 0; i < featureFields.length; i++) {
+            args.add(featureFields[i]);
+            args.add(row.values()[i]);
+          }
+          responses.add(pipeline.evalsha(scriptSha, List.of(key), args));
+        }
+      }
+      pipeline.sync();
+    }
+    if (force) {
+      for (Response<?> response : responses) {
+        response.get(); // surfaces an error reply
+      }
+      return new WriteStats(rows.size(), 0);
+    }
+    long written = 0;
+    for (Response<?> response : responses) {
+      if (((Long) response.get()) == 1L) {
+        written++;
+      }
+    }
+    return new WriteStats(written, rows.size() - written);
+  }
+
+  private void ensureConnected() {
+    if (client != null && !reconnect) {
+      return;
+    }
+    closeClient();
+    client = RedisConnections.open(config);
+    scriptSha = loadScriptEverywhere(client);
+    reconnect = false;
+  }
+
+  /** Loads the script on every node the client can reach: every master of a cluster. */
+  private static byte[] loadScriptEverywhere(UnifiedJedis client) {
+    if (client instanceof JedisCluster cluster) {
+      String sha = null;
+      for (ConnectionPool pool : cluster.getClusterNodes().values()) {
+        try (Jedis node = new Jedis(pool.getResource())) {
+          sha = node.scriptLoad(SCRIPT);
+        }
+      }
+      if (sha == null) {
+        throw new redis.clients.jedis.exceptions.JedisClusterOperationException(
+            "No cluster node is reachable");
+      }
+      return sha.getBytes(UTF_8);
+    }
+    return client.scriptLoad(SCRIPT).getBytes(UTF_8);
+  }
+
+  private <T> T retrying(String what, long rows, dev.failsafe.function.CheckedSupplier<T> attempt) {
+    try {
+      return Retries.withBudget(
+          what, options.retryBudget(), RedisErrors::isTransient, () -> reconnect = true, attempt);
+    } catch (RuntimeException e) {
+      if (RedisErrors.isAuthentication(e)) {
+        throw new InvalidOnlineStoreConfigException(
+            "Cannot authenticate to Redis at "
+                + config.nodes()
+                + ": "
+                + e.getMessage()
+                + "; check username/password in online_store.connection_string"
+                + progress(rows),
+            e,
+            stats,
+            rows);
+      }
+      throw new OnlineStoreUnavailableException(
+          "Cannot "
+              + what
+              + " at "
+              + config.nodes()
+              + " within the retry budget of "
+              + options.retryBudget().toSeconds()
+              + " s: "
+              + e.getMessage()
+              + progress(rows),
+          e,
+          stats,
+          rows);
+    }
+  }
+
+  private String progress(long rows) {
+    return "; "
+        + rows
+        + " rows of this batch not written, "
+        + stats.acknowledged()
+        + " rows acknowledged before ("
+        + stats.written()
+        + " written, "
+        + stats.skippedNotNewer()
+        + " skipped as not newer) stay written";
+  }
+
+  private void closeClient() {
+    if (client == null) {
+      return;
+    }
+    try {
+      client.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot close Redis client for {}", config.location(), e);
+    }
+    client = null;
+  }
+
+  private static String loadScript() {
+    try (InputStream in = RedisOnlineWriter.class.getResourceAsStream("newer-only-write.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("newer-only-write.lua is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

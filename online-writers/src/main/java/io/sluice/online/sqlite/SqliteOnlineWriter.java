@@ -1,0 +1,263 @@
+package io.sluice.online.sqlite;
+
+import io.sluice.online.FeatureRow;
+import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.InvalidFeatureValueException;
+import io.sluice.online.InvalidOnlineStoreConfigException;
+import io.sluice.online.OnlineStoreUnavailableException;
+import io.sluice.online.OnlineWriter;
+import io.sluice.online.Retries;
+import io.sluice.online.WriteMode;
+import io.sluice.online.WriteOptions;
+import io.sluice.online.WriteStats;
+import io.sluice.online.config.SqliteOnlineStoreConfig;
+import io.sluice.online.encoding.FeastTimestamps;
+import io.sluice.online.encoding.RowEncoder;
+import io.sluice.online.encoding.RowEncoder.EncodedRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * Writes a feature view to Feast's embedded SQLite online store: table {@code <project>_<view>},
+ * one row per (entity, feature), created if missing with Feast's columns and index.
+ *
+ * <p>Each batch is one immediate-write transaction. Each entity is one multi-row upsert whose
+ * {@code WHERE excluded.event_ts > stored event_ts} makes the newer-only check and the write one
+ * statement (Feast's own SQLite writer always overwrites). Timestamps are naive UTC text of a fixed
+ * shape, which orders correctly as text. The file is in WAL mode with a busy timeout, so many
+ * partitions and processes can write one file at once; a lock that outlasts the timeout is retried
+ * within the retry budget, never surfaced as "database is locked".
+ */
+public final class SqliteOnlineWriter implements OnlineWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteOnlineWriter.class);
+  static final int BUSY_TIMEOUT_MILLIS = 30_000;
+
+  private final SqliteOnlineStoreConfig config;
+  private final WriteOptions options;
+  private final RowEncoder encoder;
+  private final String[] featureNames;
+  private final Connection connection;
+  private final PreparedStatement upsert;
+  private WriteStats stats = WriteStats.NONE;
+
+  public SqliteOnlineWriter(
+      SqliteOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+    this.config = config;
+    this.options = options;
+    this.encoder = new RowEncoder(view, options.keyFormat());
+    this.featureNames = view.features().stream().map(c -> c.name()).toArray(String[]::new);
+    String table = view.project() + "_" + view.name();
+    this.connection = retrying("open " + config.path(), 0, this::openConnection);
+    try {
+      retrying(
+          "create table " + table,
+          0,
+          () -> {
+            createTable(table);
+            return null;
+          });
+      this.upsert = connection.prepareStatement(upsertSql(table, featureNames.length));
+    } catch (SQLException | RuntimeException e) {
+      close();
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw unavailable("prepare writes to " + table, e, 0);
+    }
+  }
+
+  @Override
+  public WriteStats write(List<FeatureRow> batch) {
+    if (batch.isEmpty()) {
+      return WriteStats.NONE;
+    }
+    List<EncodedRow> rows = new ArrayList<>(batch.size());
+    try {
+      for (FeatureRow row : batch) {
+        rows.add(encoder.encode(row));
+      }
+    } catch (InvalidFeatureValueException e) {
+      throw e.withProgress(stats, batch.size());
+    }
+    WriteStats result =
+        retrying(
+            "write " + rows.size() + " rows of " + encoder.view().name(),
+            rows.size(),
+            () -> writeTransaction(rows));
+    stats = stats.plus(result);
+    return result;
+  }
+
+  @Override
+  public WriteStats stats() {
+    return stats;
+  }
+
+  @Override
+  public void close() {
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      LOG.warn("Cannot close SQLite online store {}", config.path(), e);
+    }
+  }
+
+  private WriteStats writeTransaction(List<EncodedRow> rows) throws SQLException {
+    try {
+      for (EncodedRow row : rows) {
+        String eventTs = FeastTimestamps.naiveUtcText(row.eventTimestamp());
+        String createdTs =
+            row.createdTimestamp() == null
+                ? null
+                : FeastTimestamps.naiveUtcText(row.createdTimestamp());
+        int parameter = 1;
+        for (int i = 0; i < featureNames.length; i++) {
+          upsert.setBytes(parameter++, row.entityKey());
+          upsert.setString(parameter++, featureNames[i]);
+          upsert.setBytes(parameter++, row.values()[i]);
+          upsert.setString(parameter++, eventTs);
+          upsert.setString(parameter++, createdTs);
+        }
+        upsert.addBatch();
+      }
+      int[] changed = upsert.executeBatch();
+      connection.commit();
+      long written = 0;
+      for (int count : changed) {
+        if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
+          written++;
+        }
+      }
+      return new WriteStats(written, rows.size() - written);
+    } catch (SQLException | RuntimeException e) {
+      upsert.clearBatch();
+      try {
+        connection.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw e;
+    }
+  }
+
+  private Connection openConnection() throws SQLException {
+    try {
+      Path parent = Path.of(config.path()).getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (java.io.IOException e) {
+      throw new InvalidOnlineStoreConfigException(
+          "Cannot create the folder of the SQLite online store "
+              + config.path()
+              + ": "
+              + e
+              + "; check online_store.path");
+    }
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    sqlite.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    // Take the write lock when the transaction begins, so two writers never deadlock upgrading.
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    Connection opened = sqlite.createConnection("jdbc:sqlite:" + config.path());
+    opened.setAutoCommit(false);
+    return opened;
+  }
+
+  private void createTable(String table) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + quote(table)
+              + " (entity_key BLOB, feature_name TEXT, value BLOB, value_text TEXT,"
+              + " vector_value BLOB, event_ts timestamp, created_ts timestamp,"
+              + " PRIMARY KEY(entity_key, feature_name))");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS "
+              + quote(table + "_ek")
+              + " ON "
+              + quote(table)
+              + " (entity_key)");
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    }
+  }
+
+  private String upsertSql(String table, int features) {
+    StringBuilder sql =
+        new StringBuilder("INSERT INTO ")
+            .append(quote(table))
+            .append(" (entity_key, feature_name, value, event_ts, created_ts) VALUES ");
+    for (int i = 0; i < features; i++) {
+      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?)");
+    }
+    sql.append(
+        " ON CONFLICT(entity_key, feature_name) DO UPDATE SET value = excluded.value,"
+            + " event_ts = excluded.event_ts, created_ts = excluded.created_ts");
+    if (options.mode() == WriteMode.NEWER_ONLY) {
+      sql.append(" WHERE excluded.event_ts > ").append(quote(table)).append(".event_ts");
+    }
+    return sql.toString();
+  }
+
+  private static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  private static boolean isTransient(Throwable failure) {
+    if (failure instanceof SQLiteException sqlite) {
+      SQLiteErrorCode code = sqlite.getResultCode();
+      return code == SQLiteErrorCode.SQLITE_BUSY
+          || code == SQLiteErrorCode.SQLITE_LOCKED
+          || code.name().startsWith("SQLITE_BUSY_")
+          || code.name().startsWith("SQLITE_LOCKED_");
+    }
+    return false;
+  }
+
+  private <T> T retrying(String what, long rows, dev.failsafe.function.CheckedSupplier<T> attempt) {
+    try {
+      return Retries.withBudget(
+          what, options.retryBudget(), SqliteOnlineWriter::isTransient, () -> {}, attempt);
+    } catch (InvalidOnlineStoreConfigException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unavailable(what, e, rows);
+    }
+  }
+
+  private OnlineStoreUnavailableException unavailable(String what, Exception cause, long rows) {
+    return new OnlineStoreUnavailableException(
+        "Cannot "
+            + what
+            + " in SQLite online store "
+            + config.path()
+            + ": "
+            + cause.getMessage()
+            + "; "
+            + rows
+            + " rows of this batch not written, "
+            + stats.acknowledged()
+            + " rows acknowledged before stay written",
+        cause,
+        stats,
+        rows);
+  }
+}
