@@ -1,0 +1,252 @@
+package io.sluice.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Feast {@code feature_store.yaml}, loaded once: {@code ${VAR}} references expanded from the
+ * environment, parsed, and split into its top-level sections.
+ *
+ * <p>This class checks only what it owns: the file is a YAML mapping, {@code project} is set, and
+ * every top-level key is one Feast defines (a misspelt key such as {@code regsitry} fails with the
+ * list of known keys instead of being ignored). The content of each section is left to its owner:
+ * {@link RegistryConfig#fromSection} for {@code registry}, the online writers for {@code
+ * online_store}, the engine for {@code batch_engine}. Relative paths inside the file resolve
+ * against {@link #directory()}, as in Feast.
+ *
+ * <p>Sections may hold secrets (passwords, connection strings); {@link #toString()} shows only the
+ * file and the project.
+ */
+public final class FeatureStoreConfigFile {
+  public static final String PROJECT = "project";
+  public static final String REGISTRY = "registry";
+  public static final String ONLINE_STORE = "online_store";
+  public static final String OFFLINE_STORE = "offline_store";
+  public static final String BATCH_ENGINE = "batch_engine";
+  public static final String ENTITY_KEY_SERIALIZATION_VERSION = "entity_key_serialization_version";
+
+  /** Feast's default when {@value #ENTITY_KEY_SERIALIZATION_VERSION} is absent. */
+  public static final int DEFAULT_ENTITY_KEY_SERIALIZATION_VERSION = 3;
+
+  /** Every top-level key of Feast's RepoConfig; Sluice reads some and ignores the others. */
+  static final Set<String> KNOWN_KEYS =
+      Set.of(
+          PROJECT,
+          REGISTRY,
+          ONLINE_STORE,
+          OFFLINE_STORE,
+          BATCH_ENGINE,
+          ENTITY_KEY_SERIALIZATION_VERSION,
+          "project_description",
+          "provider",
+          "feature_server",
+          "flags",
+          "repo_path",
+          "coerce_tz_aware",
+          "auth",
+          "go_feature_serving",
+          "go_feature_retrieval",
+          "materialization",
+          "openlineage");
+
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final Path file;
+  private final Path directory;
+  private final String project;
+  private final ObjectNode root;
+
+  private FeatureStoreConfigFile(Path file, String project, ObjectNode root) {
+    this.file = file;
+    this.directory = file.getParent();
+    this.project = project;
+    this.root = root;
+  }
+
+  /** Loads {@code file}, expanding {@code ${VAR}} from the process environment. */
+  public static FeatureStoreConfigFile load(Path file) {
+    return load(file, System.getenv());
+  }
+
+  /** Loads {@code file}, expanding {@code ${VAR}} from {@code environment}. */
+  public static FeatureStoreConfigFile load(Path file, Map<String, String> environment) {
+    requireNonNull(file, "file is null");
+    requireNonNull(environment, "environment is null");
+    Path absolute = file.toAbsolutePath().normalize();
+    String text;
+    try {
+      text = Files.readString(absolute);
+    } catch (NoSuchFileException e) {
+      throw new RegistryConfigurationException(
+          "Cannot read " + absolute + ": the file does not exist", e);
+    } catch (IOException e) {
+      throw new RegistryConfigurationException("Cannot read " + absolute + ": " + e, e);
+    }
+    String expanded = expand(absolute, text, environment);
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(expanded);
+    } catch (JacksonException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new RegistryConfigurationException(
+          "Invalid YAML in " + absolute + " at line " + line + ": " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new RegistryConfigurationException("Cannot read " + absolute + ": " + e, e);
+    }
+    if (!(tree instanceof ObjectNode)) {
+      throw new RegistryConfigurationException(
+          "Invalid "
+              + absolute
+              + ": expected a mapping with `project:` and `registry:` at the top");
+    }
+    ObjectNode root = (ObjectNode) tree;
+    List<String> unknown = new ArrayList<>();
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!KNOWN_KEYS.contains(name)) {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new RegistryConfigurationException(
+          "Invalid "
+              + absolute
+              + ": unknown top-level key(s) "
+              + unknown
+              + "; known keys are "
+              + new TreeSet<>(KNOWN_KEYS));
+    }
+    JsonNode project = root.get(PROJECT);
+    if (project == null || !project.isTextual() || project.asText().isBlank()) {
+      throw new RegistryConfigurationException(
+          "Invalid " + absolute + ": `project:` must be set to the Feast project name");
+    }
+    return new FeatureStoreConfigFile(absolute, project.asText(), root);
+  }
+
+  /** Replaces {@code ${VAR}} line by line so an unset variable is reported with its line. */
+  private static String expand(Path file, String text, Map<String, String> environment) {
+    String[] lines = text.split("\n", -1);
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (!line.stripLeading().startsWith("#")) {
+        Matcher matcher = VARIABLE.matcher(line);
+        StringBuilder expanded = new StringBuilder();
+        while (matcher.find()) {
+          String value = environment.get(matcher.group(1));
+          if (value == null) {
+            throw new RegistryConfigurationException(
+                String.format(
+                    "Cannot expand ${%s} in %s, line %d: environment variable %s is not set",
+                    matcher.group(1), file, i + 1, matcher.group(1)));
+          }
+          matcher.appendReplacement(expanded, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(expanded);
+        line = expanded.toString();
+      }
+      out.append(line);
+      if (i < lines.length - 1) {
+        out.append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /** The loaded file, absolute. */
+  public Path file() {
+    return file;
+  }
+
+  /** The folder holding the file; relative paths in the configuration resolve against it. */
+  public Path directory() {
+    return directory;
+  }
+
+  public String project() {
+    return project;
+  }
+
+  /** The {@code registry} section, as written (a mapping, or Feast's plain-path shorthand). */
+  public JsonNode registry() {
+    return section(REGISTRY)
+        .orElseThrow(
+            () ->
+                new RegistryConfigurationException(
+                    "Invalid "
+                        + file
+                        + ": `registry:` is missing; Sluice needs `registry: {registry_type: sql,"
+                        + " path: <SQLAlchemy URL>}`"));
+  }
+
+  /** The registry settings, parsed and checked. */
+  public RegistryConfig registryConfig() {
+    return RegistryConfig.fromSection(registry(), directory);
+  }
+
+  public Optional<JsonNode> onlineStore() {
+    return section(ONLINE_STORE);
+  }
+
+  public Optional<JsonNode> offlineStore() {
+    return section(OFFLINE_STORE);
+  }
+
+  public Optional<JsonNode> batchEngine() {
+    return section(BATCH_ENGINE);
+  }
+
+  /**
+   * {@value #ENTITY_KEY_SERIALIZATION_VERSION}, default {@value
+   * #DEFAULT_ENTITY_KEY_SERIALIZATION_VERSION}. Which versions are supported is the online writers'
+   * decision.
+   */
+  public int entityKeySerializationVersion() {
+    JsonNode node = root.get(ENTITY_KEY_SERIALIZATION_VERSION);
+    if (node == null || node.isNull()) {
+      return DEFAULT_ENTITY_KEY_SERIALIZATION_VERSION;
+    }
+    if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+      throw new RegistryConfigurationException(
+          "Invalid "
+              + ENTITY_KEY_SERIALIZATION_VERSION
+              + " in "
+              + file
+              + ": expected an integer such as 3, got '"
+              + node.asText()
+              + "'");
+    }
+    return node.intValue();
+  }
+
+  /** Any top-level section by key; empty when absent or null. The node must not be modified. */
+  public Optional<JsonNode> section(String key) {
+    JsonNode node = root.get(requireNonNull(key, "key is null"));
+    return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
+  }
+
+  @Override
+  public String toString() {
+    return "FeatureStoreConfigFile{file=" + file + ", project=" + project + "}";
+  }
+}

@@ -1,0 +1,64 @@
+package io.sluice.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the engine needs of one feature view, read from the registry.
+ *
+ * <p>An entity-less view has no {@code entityNames} and no {@code entityColumns}; Feast stores such
+ * a view under its dummy entity, and writers key every row by {@link #DUMMY_JOIN_KEY} = {@code ""}.
+ *
+ * @param entityColumns the join keys (name and Feast value type), in the view's order
+ * @param ttl how long a value stays valid; {@link Duration#ZERO} means no limit
+ * @param materializationIntervals the recorded intervals, sorted and coalesced
+ */
+public record FeatureViewDefinition(
+    String project,
+    String name,
+    List<String> entityNames,
+    List<ColumnDefinition> entityColumns,
+    List<ColumnDefinition> features,
+    Duration ttl,
+    boolean online,
+    DataSourceDefinition batchSource,
+    List<TimeInterval> materializationIntervals) {
+  /** Feast's entity name for entity-less views. */
+  public static final String DUMMY_ENTITY_NAME = "__dummy";
+
+  /** Feast's join key for entity-less views; its value is the empty string. */
+  public static final String DUMMY_JOIN_KEY = "__dummy_id";
+
+  public FeatureViewDefinition {
+    requireNonNull(project, "project is null");
+    requireNonNull(name, "name is null");
+    entityNames = List.copyOf(requireNonNull(entityNames, "entityNames is null"));
+    entityColumns = List.copyOf(requireNonNull(entityColumns, "entityColumns is null"));
+    features = List.copyOf(requireNonNull(features, "features is null"));
+    requireNonNull(ttl, "ttl is null");
+    requireNonNull(batchSource, "batchSource is null");
+    materializationIntervals =
+        TimeIntervals.merge(
+            requireNonNull(materializationIntervals, "materializationIntervals is null"));
+    if (ttl.isNegative()) {
+      throw new IllegalArgumentException("ttl is negative: " + ttl);
+    }
+  }
+
+  /** The join key names, in the view's order; empty for an entity-less view. */
+  public List<String> joinKeys() {
+    return entityColumns.stream().map(ColumnDefinition::name).toList();
+  }
+
+  public boolean isEntityless() {
+    return entityColumns.isEmpty();
+  }
+
+  /** The greatest recorded end, where {@code materialize-incremental} starts. */
+  public Optional<java.time.Instant> latestMaterializedEnd() {
+    return TimeIntervals.latestEnd(materializationIntervals);
+  }
+}

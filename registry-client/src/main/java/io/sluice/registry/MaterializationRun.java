@@ -1,0 +1,37 @@
+package io.sluice.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One row of the run history ({@code sluice_materialization_runs}). {@code finishedAt}, {@code
+ * host}, {@code sparkApplicationId} and {@code error} are {@code null} when not known.
+ */
+public record MaterializationRun(
+    String runId,
+    String project,
+    String featureView,
+    TimeInterval window,
+    RunStatus status,
+    Instant startedAt,
+    Instant finishedAt,
+    String host,
+    String sparkApplicationId,
+    RunStats stats,
+    String error) {
+  public MaterializationRun {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(project, "project is null");
+    requireNonNull(featureView, "featureView is null");
+    requireNonNull(window, "window is null");
+    requireNonNull(status, "status is null");
+    requireNonNull(startedAt, "startedAt is null");
+    requireNonNull(stats, "stats is null");
+  }
+
+  public Optional<String> errorIfAny() {
+    return Optional.ofNullable(error);
+  }
+}

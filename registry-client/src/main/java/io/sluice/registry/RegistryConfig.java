@@ -1,0 +1,298 @@
+package io.sluice.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How to reach a Feast SQL registry: the JDBC URL (which never holds the password), the user and
+ * the password. Built from {@code feature_store.yaml}'s {@code registry} section by {@link
+ * #fromSection}, which translates the SQLAlchemy URL Feast uses:
+ *
+ * <table>
+ *   <caption>SQLAlchemy URL to JDBC</caption>
+ *   <tr><th>{@code path}</th><th>JDBC URL</th></tr>
+ *   <tr><td>{@code sqlite:///data/registry.db}</td>
+ *       <td>{@code jdbc:sqlite:<folder of the yaml>/data/registry.db}</td></tr>
+ *   <tr><td>{@code sqlite:////abs/registry.db}</td><td>{@code jdbc:sqlite:/abs/registry.db}</td></tr>
+ *   <tr><td>{@code postgresql[+psycopg|+psycopg2|+pg8000]://u:p@h[:5432]/db[?sslmode=…]}</td>
+ *       <td>{@code jdbc:postgresql://h:5432/db[?sslmode=…]}</td></tr>
+ *   <tr><td>{@code mysql[+pymysql|+mysqldb|+mysqlconnector]://u:p@h[:3306]/db}</td>
+ *       <td>{@code jdbc:mariadb://h:3306/db} (MySQL and MariaDB servers)</td></tr>
+ * </table>
+ *
+ * <p>Percent-encoded user names and passwords are decoded. {@link #toString()} hides the password.
+ */
+public record RegistryConfig(
+    RegistryDialect dialect, String jdbcUrl, String user, String password) {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryConfig.class);
+
+  public static final String REGISTRY_TYPE = "registry_type";
+  public static final String PATH = "path";
+
+  /** Keys of Feast's SQL registry config that Sluice accepts and does not need. */
+  static final Set<String> IGNORED_KEYS =
+      Set.of(
+          "cache_ttl_seconds",
+          "cache_mode",
+          "sqlalchemy_config_kwargs",
+          "purge_feast_metadata",
+          "thread_pool_executor_worker_count",
+          "project_id");
+
+  private static final Set<String> POSTGRESQL_PARAMETERS =
+      Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "application_name");
+  private static final Set<String> MYSQL_IGNORED_PARAMETERS = Set.of("charset");
+  private static final Pattern PASSWORD_IN_URL = Pattern.compile("(://[^:/@]*:)[^@]*@");
+
+  public RegistryConfig {
+    requireNonNull(dialect, "dialect is null");
+    requireNonNull(jdbcUrl, "jdbcUrl is null");
+    if (!jdbcUrl.startsWith("jdbc:")) {
+      throw new IllegalArgumentException("jdbcUrl must start with jdbc: " + jdbcUrl);
+    }
+  }
+
+  /** A SQLite registry file. */
+  public static RegistryConfig sqlite(Path file) {
+    return new RegistryConfig(
+        RegistryDialect.SQLITE, "jdbc:sqlite:" + file.toAbsolutePath().normalize(), null, null);
+  }
+
+  /**
+   * Parses the {@code registry} section of {@code feature_store.yaml}. Relative SQLite paths
+   * resolve against {@code baseDirectory}, the folder holding the yaml file.
+   */
+  public static RegistryConfig fromSection(JsonNode section, Path baseDirectory) {
+    requireNonNull(section, "section is null");
+    requireNonNull(baseDirectory, "baseDirectory is null");
+    if (section.isTextual()) {
+      throw new RegistryConfigurationException(
+          "Invalid registry '"
+              + redact(section.asText())
+              + "': this is Feast's file registry, and Sluice needs the SQL registry;"
+              + " set `registry: {registry_type: sql, path: <SQLAlchemy URL>}`, for example"
+              + " `path: sqlite:///data/registry.db`");
+    }
+    if (!section.isObject()) {
+      throw new RegistryConfigurationException(
+          "Invalid registry section: expected a mapping with registry_type and path");
+    }
+    List<String> unknown = new ArrayList<>();
+    for (Iterator<String> names = section.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals(REGISTRY_TYPE) && !name.equals(PATH) && !IGNORED_KEYS.contains(name)) {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      Set<String> known = new TreeSet<>(IGNORED_KEYS);
+      known.add(REGISTRY_TYPE);
+      known.add(PATH);
+      throw new RegistryConfigurationException(
+          "Invalid registry section: unknown key(s) " + unknown + "; known keys are " + known);
+    }
+    JsonNode type = section.get(REGISTRY_TYPE);
+    if (type == null || !"sql".equals(type.asText())) {
+      throw new RegistryConfigurationException(
+          "Invalid registry_type '"
+              + (type == null ? "" : type.asText())
+              + "': Sluice supports only Feast's SQL registry; set `registry_type: sql` and"
+              + " `path:` to an SQLAlchemy URL (sqlite:///…, postgresql://…, mysql://…)");
+    }
+    JsonNode path = section.get(PATH);
+    if (path == null || !path.isTextual() || path.asText().isBlank()) {
+      throw new RegistryConfigurationException(
+          "Invalid registry section: `path:` must be an SQLAlchemy URL such as"
+              + " sqlite:///data/registry.db or postgresql://user:password@host:5432/db");
+    }
+    return fromUrl(path.asText().trim(), baseDirectory);
+  }
+
+  /** Translates an SQLAlchemy URL; see the class documentation for the accepted forms. */
+  public static RegistryConfig fromUrl(String url, Path baseDirectory) {
+    requireNonNull(url, "url is null");
+    int schemeEnd = url.indexOf("://");
+    if (schemeEnd <= 0) {
+      throw invalidUrl(url, "expected <dialect>://…");
+    }
+    String scheme = url.substring(0, schemeEnd);
+    String dialect = scheme.contains("+") ? scheme.substring(0, scheme.indexOf('+')) : scheme;
+    String driver = scheme.contains("+") ? scheme.substring(scheme.indexOf('+') + 1) : "";
+    switch (dialect) {
+      case "sqlite":
+        return sqliteUrl(url, scheme, baseDirectory);
+      case "postgresql":
+      case "postgres":
+        requireDriver(url, driver, Set.of("", "psycopg", "psycopg2", "pg8000"));
+        return serverUrl(url, RegistryDialect.POSTGRESQL, 5432);
+      case "mysql":
+      case "mariadb":
+        requireDriver(
+            url, driver, Set.of("", "pymysql", "mysqldb", "mysqlconnector", "mariadbconnector"));
+        return serverUrl(url, RegistryDialect.MYSQL, 3306);
+      default:
+        throw invalidUrl(
+            url,
+            "unsupported database '"
+                + scheme
+                + "'; Sluice supports sqlite://, postgresql:// and mysql:// registries");
+    }
+  }
+
+  private static RegistryConfig sqliteUrl(String url, String scheme, Path baseDirectory) {
+    if (!scheme.equals("sqlite")) {
+      throw invalidUrl(url, "use plain sqlite:/// (no driver) for a SQLite registry");
+    }
+    String rest = url.substring("sqlite://".length());
+    int query = rest.indexOf('?');
+    if (query >= 0) {
+      LOG.warn("Ignoring query parameters of the SQLite registry URL: {}", rest.substring(query));
+      rest = rest.substring(0, query);
+    }
+    if (!rest.startsWith("/") || rest.length() == 1 || rest.equals("/:memory:")) {
+      throw invalidUrl(
+          url,
+          "a SQLite registry needs a file: sqlite:///relative/registry.db or"
+              + " sqlite:////absolute/registry.db");
+    }
+    String filePath = URLDecoder.decode(rest.substring(1), StandardCharsets.UTF_8);
+    Path file = filePath.startsWith("/") ? Path.of(filePath) : baseDirectory.resolve(filePath);
+    return sqlite(file);
+  }
+
+  private static RegistryConfig serverUrl(String url, RegistryDialect dialect, int defaultPort) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw invalidUrl(
+          url,
+          "not a valid URL ("
+              + e.getReason()
+              + "); percent-encode special characters in the user and password, e.g. @ as %40");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw invalidUrl(
+          url, "no host; expected " + uri.getScheme() + "://user:password@host:port/database");
+    }
+    String database = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
+    if (database.isEmpty() || database.contains("/")) {
+      throw invalidUrl(url, "expected exactly one database name after the host, as in host/db");
+    }
+    String user = null;
+    String password = null;
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+      password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
+    }
+    Map<String, String> parameters = parameters(url, uri.getRawQuery());
+    int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
+    String host = uri.getHost();
+    StringBuilder jdbc = new StringBuilder();
+    if (dialect == RegistryDialect.POSTGRESQL) {
+      jdbc.append("jdbc:postgresql://").append(host).append(':').append(port).append('/');
+      jdbc.append(database);
+      String separator = "?";
+      for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+        if (!POSTGRESQL_PARAMETERS.contains(parameter.getKey())) {
+          throw invalidUrl(
+              url,
+              "unsupported parameter '"
+                  + parameter.getKey()
+                  + "'; supported: "
+                  + new TreeSet<>(POSTGRESQL_PARAMETERS));
+        }
+        String name =
+            parameter.getKey().equals("application_name") ? "ApplicationName" : parameter.getKey();
+        jdbc.append(separator).append(name).append('=').append(parameter.getValue());
+        separator = "&";
+      }
+    } else {
+      jdbc.append("jdbc:mariadb://").append(host).append(':').append(port).append('/');
+      jdbc.append(database);
+      for (String name : parameters.keySet()) {
+        if (!MYSQL_IGNORED_PARAMETERS.contains(name)) {
+          throw invalidUrl(
+              url, "unsupported parameter '" + name + "'; supported: " + MYSQL_IGNORED_PARAMETERS);
+        }
+      }
+    }
+    return new RegistryConfig(dialect, jdbc.toString(), user, password);
+  }
+
+  private static Map<String, String> parameters(String url, String rawQuery) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return parameters;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int equals = pair.indexOf('=');
+      if (equals <= 0) {
+        throw invalidUrl(url, "malformed query parameter '" + pair + "', expected name=value");
+      }
+      parameters.put(pair.substring(0, equals), pair.substring(equals + 1));
+    }
+    return parameters;
+  }
+
+  private static void requireDriver(String url, String driver, Set<String> accepted) {
+    if (!accepted.contains(driver)) {
+      throw invalidUrl(
+          url,
+          "unknown driver '+"
+              + driver
+              + "'; Sluice uses JDBC and accepts the SQLAlchemy drivers "
+              + new TreeSet<>(accepted));
+    }
+  }
+
+  private static String decode(String value) {
+    return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static RegistryConfigurationException invalidUrl(String url, String problem) {
+    return new RegistryConfigurationException(
+        "Invalid registry path '" + redact(url) + "': " + problem);
+  }
+
+  /** The URL with any password replaced by {@code ***}, for messages. */
+  static String redact(String url) {
+    return PASSWORD_IN_URL.matcher(url).replaceFirst("$1***@");
+  }
+
+  /** Where the registry is, for messages and logs: the JDBC URL and user, never the password. */
+  public String describe() {
+    return user == null ? jdbcUrl : jdbcUrl + " as " + user;
+  }
+
+  @Override
+  public String toString() {
+    return "RegistryConfig{dialect="
+        + dialect
+        + ", jdbcUrl="
+        + jdbcUrl
+        + ", user="
+        + user
+        + ", password="
+        + (password == null ? "null" : "***")
+        + "}";
+  }
+}
