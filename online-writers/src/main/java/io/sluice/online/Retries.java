@@ -72,6 +72,15 @@ public final class Retries {
     }
   }
 
+  /** A budget for messages: "0.5 s", "60 s". */
+  public static String describe(Duration budget) {
+    double seconds = budget.toMillis() / 1000.0;
+    return (seconds == Math.rint(seconds)
+            ? Long.toString((long) seconds)
+            : Double.toString(seconds))
+        + " s";
+  }
+
   private static RuntimeException withSuppressed(RuntimeException last, List<Throwable> failures) {
     for (Throwable failure : failures) {
       if (failure != last) {

@@ -215,8 +215,8 @@ public final class RedisOnlineWriter implements OnlineWriter {
               + " at "
               + config.nodes()
               + " within the retry budget of "
-              + options.retryBudget().toSeconds()
-              + " s: "
+              + Retries.describe(options.retryBudget())
+              + ": "
               + e.getMessage()
               + progress(rows),
           e,

@@ -116,7 +116,13 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     }
   }
 
+  /**
+   * One batch in one transaction. The connection stays in autocommit between batches: sqlite-jdbc
+   * opens the next transaction right after a commit when autocommit is off, which would hold the
+   * file's write lock while this writer is idle and stall every other writer.
+   */
   private WriteStats writeTransaction(List<EncodedRow> rows) throws SQLException {
+    connection.setAutoCommit(false); // BEGIN IMMEDIATE: waits up to the busy timeout for the lock
     try {
       for (EncodedRow row : rows) {
         String eventTs = FeastTimestamps.naiveUtcText(row.eventTimestamp());
@@ -135,7 +141,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
         upsert.addBatch();
       }
       int[] changed = upsert.executeBatch();
-      connection.commit();
+      connection.setAutoCommit(true); // COMMIT
       long written = 0;
       for (int count : changed) {
         if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
@@ -147,6 +153,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
       upsert.clearBatch();
       try {
         connection.rollback();
+        connection.setAutoCommit(true);
       } catch (SQLException rollback) {
         e.addSuppressed(rollback);
       }
@@ -169,14 +176,25 @@ public final class SqliteOnlineWriter implements OnlineWriter {
               + "; check online_store.path");
     }
     SQLiteConfig sqlite = new SQLiteConfig();
-    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     sqlite.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     // Take the write lock when the transaction begins, so two writers never deadlock upgrading.
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     Connection opened = sqlite.createConnection("jdbc:sqlite:" + config.path());
-    opened.setAutoCommit(false);
-    return opened;
+    try (Statement statement = opened.createStatement()) {
+      // Switching to WAL needs a lock that other processes may hold for a moment; issued here,
+      // after the busy timeout is in force, it waits instead of failing. WAL persists in the file.
+      statement.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+      statement.execute("PRAGMA journal_mode = WAL");
+      statement.execute("PRAGMA synchronous = NORMAL");
+      return opened;
+    } catch (SQLException e) {
+      try {
+        opened.close();
+      } catch (SQLException close) {
+        e.addSuppressed(close);
+      }
+      throw e;
+    }
   }
 
   private void createTable(String table) throws SQLException {
@@ -193,10 +211,6 @@ public final class SqliteOnlineWriter implements OnlineWriter {
               + " ON "
               + quote(table)
               + " (entity_key)");
-      connection.commit();
-    } catch (SQLException e) {
-      connection.rollback();
-      throw e;
     }
   }
 

@@ -1,0 +1,33 @@
+package io.sluice.online;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.online.config.OnlineStoreConfig;
+import io.sluice.online.config.OnlineStoreConfigParser;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * One racing writer in its own JVM: {@code RaceWriterMain <online_store as JSON> <writer index>}.
+ * Prints READY once connected, waits for a line on standard input, writes, prints its counts.
+ */
+public final class RaceWriterMain {
+  private RaceWriterMain() {}
+
+  public static void main(String[] args) throws Exception {
+    OnlineStoreConfig store =
+        OnlineStoreConfigParser.parse(new ObjectMapper().readTree(args[0]), Path.of("/"));
+    int writer = Integer.parseInt(args[1]);
+    try (OnlineWriter onlineWriter =
+        OnlineWriters.open(store, RaceWorkload.view(), WriteOptions.defaults())) {
+      System.out.println("READY");
+      System.out.flush();
+      new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      for (var batch : RaceWorkload.batches(writer)) {
+        onlineWriter.write(batch);
+      }
+      System.out.println("STATS " + onlineWriter.stats());
+    }
+  }
+}

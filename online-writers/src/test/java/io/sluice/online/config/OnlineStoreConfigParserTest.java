@@ -1,0 +1,129 @@
+package io.sluice.online.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.sluice.online.InvalidOnlineStoreConfigException;
+import io.sluice.online.config.RedisOnlineStoreConfig.Node;
+import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OnlineStoreConfigParserTest {
+  private static final Path BASE = Path.of("/repo/feature_repo");
+
+  private static OnlineStoreConfig parse(String json) throws Exception {
+    JsonNode node = new ObjectMapper().readTree(json);
+    return OnlineStoreConfigParser.parse(node, BASE);
+  }
+
+  @Test
+  void defaultsAreFeastsSqliteStoreBesideTheConfig() throws Exception {
+    assertThat(OnlineStoreConfigParser.parse(null, BASE))
+        .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
+    assertThat(OnlineStoreConfigParser.parse(NullNode.getInstance(), BASE))
+        .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
+    assertThat(parse("{\"type\": \"sqlite\"}"))
+        .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
+    assertThat(parse("\"sqlite\""))
+        .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
+    assertThat(parse("{\"type\": \"redis\"}"))
+        .isEqualTo(
+            new RedisOnlineStoreConfig(
+                RedisType.REDIS, List.of(new Node("localhost", 6379)), null, null, false, 0, 0));
+  }
+
+  @Test
+  void everyKeyMapsToItsField() throws Exception {
+    assertThat(parse("{\"type\": \"sqlite\", \"path\": \"../online/store.db\"}"))
+        .isEqualTo(new SqliteOnlineStoreConfig("/repo/online/store.db"));
+    assertThat(parse("{\"type\": \"sqlite\", \"path\": \"/abs/store.db\"}"))
+        .isEqualTo(new SqliteOnlineStoreConfig("/abs/store.db"));
+    assertThat(
+            parse(
+                "{\"type\": \"redis\", \"redis_type\": \"redis\", \"key_ttl_seconds\": 3600,"
+                    + " \"full_scan_for_deletion\": true, \"connection_string\":"
+                    + " \"redis.internal:6380,password=p@ss=w,ssl=true,db=3,username=feast\"}"))
+        .isEqualTo(
+            new RedisOnlineStoreConfig(
+                RedisType.REDIS,
+                List.of(new Node("redis.internal", 6380)),
+                "feast",
+                "p@ss=w",
+                true,
+                3,
+                3600));
+    assertThat(
+            parse(
+                "{\"type\": \"redis\", \"redis_type\": \"redis_cluster\", \"connection_string\":"
+                    + " \"a:7000, b:7001,c:7002\"}"))
+        .isEqualTo(
+            new RedisOnlineStoreConfig(
+                RedisType.REDIS_CLUSTER,
+                List.of(new Node("a", 7000), new Node("b", 7001), new Node("c", 7002)),
+                null,
+                null,
+                false,
+                0,
+                0));
+  }
+
+  @Test
+  void passwordNeverAppearsInToString() throws Exception {
+    OnlineStoreConfig config =
+        parse("{\"type\": \"redis\", \"connection_string\": \"h:1,password=hunter2\"}");
+    assertThat(config.toString()).doesNotContain("hunter2").contains("password=****");
+    assertThat(config.location()).isEqualTo("redis at h:1");
+  }
+
+  @Test
+  void badInputIsNamedWithWhatToDo() {
+    assertRejected(
+        "{\"type\": \"cassandra\"}",
+        "Invalid online_store: unknown type 'cassandra'; use one of: sqlite, redis");
+    assertRejected(
+        "{\"path\": \"x\"}", "Invalid online_store: 'type' is missing; use one of: sqlite, redis");
+    assertRejected(
+        "{\"type\": \"sqlite\", \"pth\": \"x\"}",
+        "Invalid online_store: unknown key 'pth' for type sqlite; known keys: [path, type]");
+    assertRejected(
+        "{\"type\": \"redis\", \"connection_string\": \"localhost\"}",
+        "Invalid online_store: connection_string must look like"
+            + " host:port[,password=…][,ssl=true][,db=N], got an entry 'localhost'");
+    assertRejected(
+        "{\"type\": \"redis\", \"connection_string\": \"localhost:63x9\"}",
+        "Invalid online_store: connection_string port in 'localhost:63x9' must be a number, got"
+            + " '63x9'");
+    assertRejected(
+        "{\"type\": \"redis\", \"connection_string\": \"h:1,passwd=x\"}",
+        "Invalid online_store: connection_string has an unknown option 'passwd'; known options:"
+            + " [db, password, ssl, username]");
+    assertRejected(
+        "{\"type\": \"redis\", \"connection_string\": \"h:1,h:2\"}",
+        "Invalid online_store: connection_string names 2 hosts but redis_type is 'redis'; set"
+            + " redis_type: redis_cluster for a cluster");
+    assertRejected(
+        "{\"type\": \"redis\", \"redis_type\": \"redis_sentinel\"}",
+        "Invalid online_store: redis_type 'redis_sentinel' is not supported yet; use redis or"
+            + " redis_cluster");
+    assertRejected(
+        "{\"type\": \"redis\", \"key_ttl_seconds\": -5}",
+        "Invalid online_store: key_ttl_seconds must be >= 0, got -5");
+    assertRejected(
+        "{\"type\": \"redis\", \"connection_string\": \"h:1,ssl=maybe\"}",
+        "Invalid online_store: connection_string option ssl must be true or false");
+    assertRejected(
+        "{\"type\": \"redis\", \"connection_string\": \"h:70000\"}",
+        "Invalid online_store: connection_string has port 70000 outside 1-65535 in 'h:70000'");
+  }
+
+  private static void assertRejected(String json, String message) {
+    assertThatThrownBy(() -> parse(json))
+        .isInstanceOf(InvalidOnlineStoreConfigException.class)
+        .hasMessage(message);
+  }
+}
