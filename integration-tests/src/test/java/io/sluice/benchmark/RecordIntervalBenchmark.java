@@ -101,6 +101,9 @@ public final class RecordIntervalBenchmark {
         }
       }
     }
+    try (var paths = Files.walk(folder)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
     System.out.println();
     lines.forEach(System.out::println);
   }
