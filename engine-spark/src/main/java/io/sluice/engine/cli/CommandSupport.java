@@ -1,0 +1,120 @@
+package io.sluice.engine.cli;
+
+import io.sluice.engine.InvalidUsageException;
+import io.sluice.engine.config.BatchEngineConfig;
+import io.sluice.engine.config.RepoConfig;
+import io.sluice.engine.run.ExitCodes;
+import io.sluice.engine.run.MaterializationFailedException;
+import io.sluice.engine.run.RunReport;
+import io.sluice.registry.SqlRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the commands share: loading config, opening the registry and Spark, printing results. */
+final class CommandSupport {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandSupport.class);
+
+  private CommandSupport() {}
+
+  static RepoConfig loadConfig(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidUsageException(
+          "Cannot read config "
+              + file.toAbsolutePath()
+              + ": no such file; pass --config <path to feature_store.yaml>");
+    }
+    return RepoConfig.load(file);
+  }
+
+  static SqlRegistry openRegistry(RepoConfig config) {
+    SqlRegistry registry = SqlRegistry.open(config.registry());
+    try {
+      registry.ensureSchema();
+      return registry;
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The Spark session: spark-submit's settings win; without a master (a plain {@code java} launch)
+   * it runs locally on every core. {@code batch_engine.spark_conf} is applied on top.
+   */
+  static SparkSession spark(String appName, BatchEngineConfig engine) {
+    SparkConf conf = new SparkConf();
+    if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    conf.setIfMissing("spark.app.name", appName);
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    for (Map.Entry<String, String> setting : engine.sparkConf().entrySet()) {
+      conf.set(setting.getKey(), setting.getValue());
+    }
+    conf.set("spark.sql.session.timeZone", "UTC");
+    conf.set("spark.sql.datetime.java8API.enabled", "true");
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  /**
+   * Prints a report as the last line on stdout, writes it to {@code reportFile} when given, and
+   * returns its exit code.
+   */
+  static int finish(RunReport report, Path reportFile, PrintWriter out, PrintWriter err) {
+    String json = report.toJson();
+    if (reportFile != null) {
+      try {
+        Path parent = reportFile.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        Files.writeString(reportFile, json + System.lineSeparator());
+      } catch (IOException e) {
+        err.println("sluice: warning: cannot write report to " + reportFile + ": " + e);
+      }
+    }
+    if (report.error() != null) {
+      err.println("sluice: error: " + report.error());
+    }
+    out.println(json);
+    out.flush();
+    return report.exitCode();
+  }
+
+  /** The report of a run that failed, or of a command that failed before its run started. */
+  static RunReport failure(String command, String project, String featureView, Throwable e) {
+    if (e instanceof MaterializationFailedException failed) {
+      return failed.report();
+    }
+    int exitCode = ExitCodes.of(e);
+    if (exitCode == ExitCodes.UNEXPECTED) {
+      LOG.error("Unexpected failure of {}", command, e);
+    }
+    return new RunReport(
+        null,
+        command,
+        project,
+        featureView,
+        null,
+        null,
+        null,
+        RunReport.FAILED,
+        exitCode,
+        0,
+        null,
+        0,
+        0,
+        0,
+        0,
+        null,
+        null,
+        ExitCodes.message(e));
+  }
+}

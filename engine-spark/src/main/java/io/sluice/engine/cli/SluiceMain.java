@@ -1,0 +1,69 @@
+package io.sluice.engine.cli;
+
+import io.sluice.engine.run.ExitCodes;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sluice} command line, run by {@code submit/bin/sluice} or {@code spark-submit --class
+ * io.sluice.engine.cli.SluiceMain}. Exit codes: 0 success, 2 usage or configuration, 3 bad input
+ * data, 4 infrastructure failure worth retrying, 1 anything unexpected.
+ */
+@Command(
+    name = "sluice",
+    mixinStandardHelpOptions = true,
+    versionProvider = SluiceMain.Version.class,
+    description = "Materializes Feast feature views into online stores with Apache Spark.",
+    subcommands = {
+      ApplyCommand.class,
+      MaterializeCommand.class,
+      MaterializeIncrementalCommand.class,
+      IntervalsCommand.class
+    },
+    exitCodeOnInvalidInput = ExitCodes.USAGE,
+    exitCodeOnExecutionException = ExitCodes.UNEXPECTED,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "2:bad usage or configuration",
+      "3:bad input data (missing column, wrong type)",
+      "4:infrastructure failure worth retrying (store or registry unreachable)",
+      "1:unexpected failure"
+    })
+public final class SluiceMain implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code (without exiting). */
+  public static int run(String... args) {
+    return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+        .execute(args);
+  }
+
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = new CommandLine(new SluiceMain());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    return commandLine;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "Missing command: use apply, materialize, materialize-incremental," + " intervals or demo");
+  }
+
+  /** The version from the jar's manifest, when there is one. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = SluiceMain.class.getPackage().getImplementationVersion();
+      return new String[] {"sluice " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

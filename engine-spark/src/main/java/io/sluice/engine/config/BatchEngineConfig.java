@@ -1,0 +1,63 @@
+package io.sluice.engine.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The {@code batch_engine} section of {@code feature_store.yaml}, as Sluice reads it.
+ *
+ * @param type the engine type as written (Feast's {@code spark.engine}, or {@code sluice})
+ * @param partitions partitions of the write stage; 0 keeps Spark's own partitioning
+ * @param writeBatchSize rows per online store batch (one Redis pipeline, one SQLite transaction)
+ * @param writeRetryBudget how long one batch's transient store errors are retried
+ * @param stagingLocation where the reduced rows are staged, or null (staging comes later)
+ * @param sparkConf Spark settings applied to the session
+ */
+public record BatchEngineConfig(
+    String type,
+    int partitions,
+    int writeBatchSize,
+    Duration writeRetryBudget,
+    String stagingLocation,
+    String region,
+    Map<String, String> sparkConf)
+    implements Serializable {
+  public static final String TYPE = "type";
+  public static final String PARTITIONS = "partitions";
+  public static final String WRITE_BATCH_SIZE = "write_batch_size";
+  public static final String WRITE_RETRY_SECONDS = "write_retry_seconds";
+  public static final String STAGING_LOCATION = "staging_location";
+  public static final String REGION = "region";
+  public static final String SPARK_CONF = "spark_conf";
+
+  public static final String DEFAULT_TYPE = "sluice";
+  public static final int DEFAULT_PARTITIONS = 0;
+  public static final int DEFAULT_WRITE_BATCH_SIZE = 1000;
+  public static final Duration DEFAULT_WRITE_RETRY_BUDGET = Duration.ofSeconds(60);
+
+  public BatchEngineConfig {
+    requireNonNull(type, "type is null");
+    requireNonNull(writeRetryBudget, "writeRetryBudget is null");
+    sparkConf = Map.copyOf(requireNonNull(sparkConf, "sparkConf is null"));
+    if (partitions < 0) {
+      throw new IllegalArgumentException("partitions must be >= 0: " + partitions);
+    }
+    if (writeBatchSize < 1) {
+      throw new IllegalArgumentException("write_batch_size must be >= 1: " + writeBatchSize);
+    }
+  }
+
+  public static BatchEngineConfig defaults() {
+    return new BatchEngineConfig(
+        DEFAULT_TYPE,
+        DEFAULT_PARTITIONS,
+        DEFAULT_WRITE_BATCH_SIZE,
+        DEFAULT_WRITE_RETRY_BUDGET,
+        null,
+        null,
+        Map.of());
+  }
+}

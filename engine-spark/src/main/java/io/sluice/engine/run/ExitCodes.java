@@ -1,0 +1,67 @@
+package io.sluice.engine.run;
+
+import io.sluice.engine.InvalidSourceDataException;
+import io.sluice.engine.InvalidUsageException;
+import io.sluice.online.InvalidFeatureValueException;
+import io.sluice.online.InvalidOnlineStoreConfigException;
+import io.sluice.online.OnlineStoreUnavailableException;
+import io.sluice.registry.RegistryConfigurationException;
+import io.sluice.registry.RegistryOutcomeUnknownException;
+import io.sluice.registry.RegistryUnavailableException;
+
+/**
+ * Exit codes for Airflow and shells (DESIGN.md): 0 success; 2 bad usage or configuration; 3 bad
+ * input data; 4 infrastructure failure worth retrying. A failure whose outcome is unknown (the
+ * registry commit was cut off) is 4 too: re-running the window is safe, since writes are newer-only
+ * and completing a run twice changes nothing. Anything unrecognised is 1.
+ */
+public final class ExitCodes {
+  public static final int SUCCESS = 0;
+  public static final int UNEXPECTED = 1;
+  public static final int USAGE = 2;
+  public static final int DATA = 3;
+  public static final int RETRYABLE = 4;
+
+  private ExitCodes() {}
+
+  /** The exit code for a failure: the first cause in its chain of a known kind decides. */
+  public static int of(Throwable failure) {
+    Throwable decisive = decisiveCause(failure);
+    return decisive == null ? UNEXPECTED : ownCode(decisive);
+  }
+
+  /** The message of the cause that decided the exit code, or the failure's own. */
+  public static String message(Throwable failure) {
+    Throwable decisive = decisiveCause(failure);
+    return decisive == null ? String.valueOf(failure) : decisive.getMessage();
+  }
+
+  private static Throwable decisiveCause(Throwable failure) {
+    int depth = 0;
+    for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause()) {
+      if (ownCode(cause) != UNEXPECTED) {
+        return cause;
+      }
+      depth++;
+    }
+    return null;
+  }
+
+  private static int ownCode(Throwable cause) {
+    if (cause instanceof InvalidUsageException
+        || cause instanceof RegistryConfigurationException
+        || cause instanceof InvalidOnlineStoreConfigException) {
+      return USAGE;
+    }
+    if (cause instanceof InvalidSourceDataException
+        || cause instanceof InvalidFeatureValueException) {
+      return DATA;
+    }
+    if (cause instanceof RegistryUnavailableException
+        || cause instanceof RegistryOutcomeUnknownException
+        || cause instanceof OnlineStoreUnavailableException) {
+      return RETRYABLE;
+    }
+    return UNEXPECTED;
+  }
+}

@@ -1,0 +1,344 @@
+package io.sluice.engine.run;
+
+import static java.util.Objects.requireNonNull;
+
+import io.sluice.engine.InvalidUsageException;
+import io.sluice.engine.config.RepoConfig;
+import io.sluice.engine.reduce.LatestPerEntity;
+import io.sluice.engine.reduce.LatestPerEntity.Reduction;
+import io.sluice.engine.sink.PartitionSink;
+import io.sluice.engine.source.SchemaCheck;
+import io.sluice.engine.source.SourceReader;
+import io.sluice.engine.source.ViewColumns;
+import io.sluice.online.WriteMode;
+import io.sluice.online.WriteOptions;
+import io.sluice.registry.FeatureViewDefinition;
+import io.sluice.registry.RunStats;
+import io.sluice.registry.SqlRegistry;
+import io.sluice.registry.TimeInterval;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One materialization run of one feature view for one window, driver side: look up the view, start
+ * a run row, read and check the source, reduce to the latest row per entity, write every partition
+ * through the online writers, and only then record the interval and the run's success in one
+ * registry transaction. Any failure after the run row exists marks the run FAILED and records no
+ * interval. Nothing is collected to the driver; it holds the plan and the counters.
+ */
+public final class Materialization {
+  private static final Logger LOG = LoggerFactory.getLogger(Materialization.class);
+
+  /** Feast's look-back when a view has no ttl: 52 weeks. */
+  static final Duration NO_TTL_LOOKBACK = Duration.ofDays(7 * 52);
+
+  private final SparkSession spark;
+  private final RepoConfig config;
+  private final SqlRegistry registry;
+
+  public Materialization(SparkSession spark, RepoConfig config, SqlRegistry registry) {
+    this.spark = requireNonNull(spark, "spark is null");
+    this.config = requireNonNull(config, "config is null");
+    this.registry = requireNonNull(registry, "registry is null");
+    // Windows and naive timestamps are UTC; timestamps reach the writers as Instants.
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
+  }
+
+  /** Materializes {@code [start, end)}. */
+  public RunReport materialize(String featureView, TimeInterval window, WriteMode mode) {
+    FeatureViewDefinition view = registry.featureView(config.project(), featureView);
+    return run(view, window, mode, "materialize");
+  }
+
+  /**
+   * Materializes from the greatest recorded end (or {@code end - ttl}, or 52 weeks when the view
+   * has no ttl) to {@code end}; reports {@link RunReport#UP_TO_DATE} when there is nothing left.
+   */
+  public RunReport materializeIncremental(String featureView, Instant end, WriteMode mode) {
+    FeatureViewDefinition view = registry.featureView(config.project(), featureView);
+    Duration lookback = view.ttl().isZero() ? NO_TTL_LOOKBACK : view.ttl();
+    Instant start = view.latestMaterializedEnd().orElse(end.minus(lookback));
+    if (!start.isBefore(end)) {
+      LOG.info(
+          "Feature view {} is materialized up to {}; nothing to do before {}",
+          featureView,
+          start,
+          end);
+      return new RunReport(
+          null,
+          "materialize-incremental",
+          config.project(),
+          featureView,
+          start,
+          end,
+          mode(mode),
+          RunReport.UP_TO_DATE,
+          ExitCodes.SUCCESS,
+          0,
+          Map.of(),
+          0,
+          0,
+          0,
+          0,
+          Map.of(),
+          config.onlineStore().location(),
+          null);
+    }
+    return run(view, new TimeInterval(start, end), mode, "materialize-incremental");
+  }
+
+  private RunReport run(
+      FeatureViewDefinition view, TimeInterval window, WriteMode mode, String command) {
+    long started = System.nanoTime();
+    if (!view.online()) {
+      throw new InvalidUsageException(
+          "Cannot materialize feature view "
+              + view.name()
+              + ": it has online: false, so Feast does not serve it online; set online: true and"
+              + " apply");
+    }
+    String runId =
+        registry.startRun(
+            config.project(), view.name(), window, spark.sparkContext().applicationId());
+    LOG.info(
+        "Run {}: materializing {} for {} to {} ({})",
+        runId,
+        view.name(),
+        window,
+        config.onlineStore().location(),
+        mode(mode));
+    LongAccumulator written = spark.sparkContext().longAccumulator("sluice.rows_written");
+    LongAccumulator skipped = spark.sparkContext().longAccumulator("sluice.rows_skipped");
+    LongAccumulator partitions = spark.sparkContext().longAccumulator("sluice.partitions");
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    Map<String, Long> dropped = new LinkedHashMap<>();
+    long[] rowsRead = {0};
+    try {
+      ViewColumns columns = ViewColumns.of(view);
+      Dataset<Row> source = SourceReader.read(spark, view.batchSource(), window);
+      SchemaCheck.check(view.name(), view.batchSource().name(), source.schema(), columns);
+      Reduction reduction = LatestPerEntity.reduce(source, columns, window);
+      Dataset<Row> latest = reduction.latest();
+      if (config.batchEngine().partitions() > 0) {
+        latest = latest.repartition(config.batchEngine().partitions());
+      }
+      PartitionSink sink =
+          new PartitionSink(
+              config.onlineStore(),
+              ViewColumns.schema(view),
+              new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
+              config.batchEngine().writeBatchSize(),
+              arrayFeatures(latest.schema(), columns),
+              written,
+              skipped);
+      seconds.put("plan", secondsSince(started));
+
+      StageTimes stages = new StageTimes(runId);
+      spark.sparkContext().addSparkListener(stages);
+      spark.sparkContext().setJobGroup(runId, "sluice " + view.name() + " " + window, false);
+      try (WriteProgress progress = WriteProgress.start(view.name(), written, skipped)) {
+        latest.foreachPartition(
+            (org.apache.spark.api.java.function.ForeachPartitionFunction<Row>)
+                rows -> {
+                  if (rows.hasNext()) {
+                    partitions.add(1);
+                  }
+                  sink.call(rows);
+                });
+      } finally {
+        spark.sparkContext().clearJobGroup();
+        spark.sparkContext().removeSparkListener(stages);
+      }
+      seconds.put("read_reduce", stages.readReduceSeconds());
+      seconds.put("write", stages.writeSeconds());
+
+      Map<String, Object> counts = observed(reduction);
+      rowsRead[0] = ((Number) counts.get(LatestPerEntity.ROWS_READ)).longValue();
+      dropped.put(LatestPerEntity.NULL_JOIN_KEY, number(counts, LatestPerEntity.NULL_JOIN_KEY));
+      dropped.put(
+          LatestPerEntity.NULL_EVENT_TIMESTAMP,
+          number(counts, LatestPerEntity.NULL_EVENT_TIMESTAMP));
+
+      long recordStarted = System.nanoTime();
+      registry.completeRun(
+          runId, stats(rowsRead[0], dropped, written, skipped, partitions, seconds));
+      seconds.put("record", secondsSince(recordStarted));
+      seconds.put("total", secondsSince(started));
+      RunReport report =
+          report(
+              runId,
+              command,
+              view,
+              window,
+              mode,
+              RunReport.SUCCEEDED,
+              ExitCodes.SUCCESS,
+              rowsRead[0],
+              dropped,
+              written,
+              skipped,
+              partitions,
+              seconds,
+              null);
+      LOG.info(
+          "Run {}: {} rows read, {} dropped, {} entities, {} written, {} skipped as not newer in"
+              + " {} s",
+          runId,
+          rowsRead[0],
+          report.rowsDroppedTotal(),
+          report.entities(),
+          report.rowsWritten(),
+          report.rowsSkippedNotNewer(),
+          String.format(Locale.ROOT, "%.1f", seconds.get("total")));
+      return report;
+    } catch (RuntimeException e) {
+      seconds.put("total", secondsSince(started));
+      String message = ExitCodes.message(e);
+      try {
+        registry.failRun(
+            runId, stats(rowsRead[0], dropped, written, skipped, partitions, seconds), message);
+      } catch (RuntimeException failRun) {
+        LOG.warn("Cannot mark run {} failed in the registry", runId, failRun);
+        e.addSuppressed(failRun);
+      }
+      RunReport report =
+          report(
+              runId,
+              command,
+              view,
+              window,
+              mode,
+              RunReport.FAILED,
+              ExitCodes.of(e),
+              rowsRead[0],
+              dropped,
+              written,
+              skipped,
+              partitions,
+              seconds,
+              message);
+      throw new MaterializationFailedException(report, e);
+    }
+  }
+
+  private RunReport report(
+      String runId,
+      String command,
+      FeatureViewDefinition view,
+      TimeInterval window,
+      WriteMode mode,
+      String status,
+      int exitCode,
+      long rowsRead,
+      Map<String, Long> dropped,
+      LongAccumulator written,
+      LongAccumulator skipped,
+      LongAccumulator partitions,
+      Map<String, Double> seconds,
+      String error) {
+    return new RunReport(
+        runId,
+        command,
+        config.project(),
+        view.name(),
+        window.start(),
+        window.end(),
+        mode(mode),
+        status,
+        exitCode,
+        rowsRead,
+        Map.copyOf(dropped),
+        written.value() + skipped.value(),
+        written.value(),
+        skipped.value(),
+        partitions.value().intValue(),
+        rounded(seconds),
+        config.onlineStore().location(),
+        error);
+  }
+
+  private static RunStats stats(
+      long rowsRead,
+      Map<String, Long> dropped,
+      LongAccumulator written,
+      LongAccumulator skipped,
+      LongAccumulator partitions,
+      Map<String, Double> seconds) {
+    long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
+    return new RunStats(
+        rowsRead,
+        droppedTotal,
+        written.value() + skipped.value(),
+        written.value(),
+        skipped.value(),
+        0,
+        partitions.value().intValue(),
+        rounded(seconds));
+  }
+
+  /**
+   * The observed counts. Spark fills them when the write action completes; the wait is bounded so a
+   * Spark change in when observations fire can never hang a run.
+   */
+  private static Map<String, Object> observed(Reduction reduction) {
+    try {
+      return CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return reduction.counts().getAsJava();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              })
+          .get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading the run's counts", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot read the run's observed counts", e);
+    }
+  }
+
+  private static long number(Map<String, Object> counts, String name) {
+    Object value = counts.get(name);
+    return value == null ? 0 : ((Number) value).longValue();
+  }
+
+  private static boolean[] arrayFeatures(StructType schema, ViewColumns columns) {
+    boolean[] arrays = new boolean[columns.features().size()];
+    int offset = columns.joinKeys().size() + 2;
+    for (int i = 0; i < arrays.length; i++) {
+      arrays[i] = schema.fields()[offset + i].dataType() instanceof ArrayType;
+    }
+    return arrays;
+  }
+
+  private static Map<String, Double> rounded(Map<String, Double> seconds) {
+    Map<String, Double> rounded = new LinkedHashMap<>();
+    seconds.forEach((stage, value) -> rounded.put(stage, Math.round(value * 1000) / 1000.0));
+    return rounded;
+  }
+
+  private static double secondsSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static String mode(WriteMode mode) {
+    return mode.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,91 @@
+package io.sluice.engine.run;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The one-line JSON report a run prints last on stdout (and writes to {@code --report}): what ran,
+ * on which window, what it read, dropped, wrote and skipped, where the time went, and how it ended.
+ *
+ * @param rowsDropped rows dropped by reason ({@code null_join_key}, {@code null_event_timestamp})
+ * @param seconds seconds per stage: {@code plan} (driver: config, registry, source schema), {@code
+ *     read_reduce} (Spark stages reading the window and reducing to latest per entity), {@code
+ *     write} (the stage writing partitions to the online store), {@code record} (the registry
+ *     transaction), {@code total}
+ */
+@JsonPropertyOrder({
+  "run_id",
+  "command",
+  "project",
+  "feature_view",
+  "start",
+  "end",
+  "mode",
+  "status",
+  "exit_code",
+  "rows_read",
+  "rows_dropped",
+  "entities",
+  "rows_written",
+  "rows_skipped_not_newer",
+  "partitions",
+  "seconds",
+  "online_store",
+  "error"
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunReport(
+    @JsonProperty("run_id") String runId,
+    @JsonProperty("command") String command,
+    @JsonProperty("project") String project,
+    @JsonProperty("feature_view") String featureView,
+    @JsonProperty("start") Instant start,
+    @JsonProperty("end") Instant end,
+    @JsonProperty("mode") String mode,
+    @JsonProperty("status") String status,
+    @JsonProperty("exit_code") int exitCode,
+    @JsonProperty("rows_read") long rowsRead,
+    @JsonProperty("rows_dropped") Map<String, Long> rowsDropped,
+    @JsonProperty("entities") long entities,
+    @JsonProperty("rows_written") long rowsWritten,
+    @JsonProperty("rows_skipped_not_newer") long rowsSkippedNotNewer,
+    @JsonProperty("partitions") int partitions,
+    @JsonProperty("seconds") Map<String, Double> seconds,
+    @JsonProperty("online_store") String onlineStore,
+    @JsonProperty("error") String error) {
+  public static final String SUCCEEDED = "SUCCEEDED";
+  public static final String FAILED = "FAILED";
+  public static final String UP_TO_DATE = "UP_TO_DATE";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  public long rowsDroppedTotal() {
+    return rowsDropped == null ? 0 : rowsDropped.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The report as one line of JSON. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static RunReport fromJson(String json) {
+    try {
+      return JSON.readValue(json, RunReport.class);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.sluice.engine.source;
+
+import static java.util.Objects.requireNonNull;
+
+import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.registry.ColumnDefinition;
+import io.sluice.registry.FeatureViewDefinition;
+import java.util.List;
+
+/**
+ * The columns one run needs, after {@code field_mapping}: join keys and features (named and typed
+ * as the view declares them), the event timestamp and the optional created timestamp.
+ */
+public record ViewColumns(
+    List<Column> joinKeys, List<Column> features, String eventTimestamp, String createdTimestamp) {
+  public ViewColumns {
+    joinKeys = List.copyOf(requireNonNull(joinKeys, "joinKeys is null"));
+    features = List.copyOf(requireNonNull(features, "features is null"));
+    requireNonNull(eventTimestamp, "eventTimestamp is null");
+  }
+
+  public static ViewColumns of(FeatureViewDefinition view) {
+    return new ViewColumns(
+        view.entityColumns().stream().map(ViewColumns::column).toList(),
+        view.features().stream().map(ViewColumns::column).toList(),
+        view.batchSource().timestampField(),
+        view.batchSource().createdTimestampColumn());
+  }
+
+  /** The writers' view of the same columns. */
+  public static FeatureViewSchema schema(FeatureViewDefinition view) {
+    ViewColumns columns = of(view);
+    return new FeatureViewSchema(view.project(), view.name(), columns.joinKeys, columns.features);
+  }
+
+  private static Column column(ColumnDefinition definition) {
+    return new Column(definition.name(), definition.type());
+  }
+}
