@@ -51,7 +51,7 @@ final class ApplyCommand implements Callable<Integer> {
             "feature_views", applied.featureViews().stream().map(v -> v.name()).toList());
         exitCode = ExitCodes.SUCCESS;
       }
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws checked exceptions undeclared
       exitCode = ExitCodes.of(e);
       summary.put("status", "FAILED").put("error", ExitCodes.message(e));
       spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));

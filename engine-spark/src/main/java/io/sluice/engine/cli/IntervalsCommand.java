@@ -47,7 +47,7 @@ final class IntervalsCommand implements Callable<Integer> {
         }
         exitCode = ExitCodes.SUCCESS;
       }
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws checked exceptions undeclared
       exitCode = ExitCodes.of(e);
       result.put("error", ExitCodes.message(e));
       spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));

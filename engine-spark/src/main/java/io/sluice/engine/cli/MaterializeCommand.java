@@ -80,7 +80,7 @@ final class MaterializeCommand implements Callable<Integer> {
                     new TimeInterval(from, to),
                     force ? WriteMode.FORCE : WriteMode.NEWER_ONLY);
       }
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws checked exceptions undeclared
       result = CommandSupport.failure("materialize", project, featureView, e);
     }
     return CommandSupport.finish(

@@ -61,7 +61,7 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
                 .materializeIncremental(
                     featureView, to, force ? WriteMode.FORCE : WriteMode.NEWER_ONLY);
       }
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark throws checked exceptions undeclared
       result = CommandSupport.failure("materialize-incremental", project, featureView, e);
     }
     return CommandSupport.finish(

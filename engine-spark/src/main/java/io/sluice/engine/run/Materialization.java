@@ -205,7 +205,7 @@ public final class Materialization {
           report.rowsSkippedNotNewer(),
           String.format(Locale.ROOT, "%.1f", seconds.get("total")));
       return report;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
       seconds.put("total", secondsSince(started));
       String message = ExitCodes.message(e);
       try {

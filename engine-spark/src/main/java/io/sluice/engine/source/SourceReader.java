@@ -34,12 +34,7 @@ public final class SourceReader {
 
   public static Dataset<Row> read(
       SparkSession spark, DataSourceDefinition source, TimeInterval window) {
-    Dataset<Row> rows =
-        switch (source.kind()) {
-          case FILE, SPARK_PATH -> readPath(spark, source);
-          case SPARK_TABLE -> spark.table(source.table());
-          case SPARK_QUERY -> spark.sql(source.query());
-        };
+    Dataset<Row> rows = resolve(spark, source);
     for (Map.Entry<String, String> mapping : source.fieldMapping().entrySet()) {
       if (!hasColumn(rows, mapping.getKey())) {
         throw new InvalidSourceDataException(
@@ -70,17 +65,25 @@ public final class SourceReader {
     };
   }
 
-  private static Dataset<Row> readPath(SparkSession spark, DataSourceDefinition source) {
-    String format =
-        source.fileFormat() == null ? "parquet" : source.fileFormat().toLowerCase(Locale.ROOT);
-    DataFrameReader reader = spark.read().format(format);
-    if (format.equals("csv")) {
-      reader = reader.option("header", "true").option("inferSchema", "true");
-    }
+  /**
+   * Resolves the source (Spark reads its schema here, not its rows). Spark reports a missing path,
+   * table or a bad query as an {@code AnalysisException}, a checked exception in Scala that Java
+   * does not see declared; it is classified here: what the definitions name but does not exist or
+   * does not parse is a usage error, anything else about the data a data error.
+   */
+  private static Dataset<Row> resolve(SparkSession spark, DataSourceDefinition source) {
     try {
-      return reader.load(source.path());
-    } catch (RuntimeException e) {
-      if (isMissingPath(e)) {
+      return switch (source.kind()) {
+        case FILE, SPARK_PATH -> readPath(spark, source);
+        case SPARK_TABLE -> spark.table(source.table());
+        case SPARK_QUERY -> spark.sql(source.query());
+      };
+    } catch (Exception e) {
+      if (!e.getClass().getName().startsWith("org.apache.spark.sql")) {
+        throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+      }
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("PATH_NOT_FOUND") || message.contains("Path does not exist")) {
         throw new InvalidUsageException(
             "Cannot read source "
                 + source.name()
@@ -89,18 +92,24 @@ public final class SourceReader {
                 + " does not exist; check the data source's path in the definitions",
             e);
       }
-      if (e.getClass().getName().endsWith("AnalysisException")) {
-        throw new InvalidSourceDataException(
-            "Cannot read source " + source.name() + " at " + source.path() + ": " + e.getMessage(),
-            e);
+      if (message.contains("TABLE_OR_VIEW_NOT_FOUND")
+          || e.getClass().getSimpleName().equals("ParseException")) {
+        throw new InvalidUsageException(
+            "Cannot read source " + source.name() + " (" + describe(source) + "): " + message, e);
       }
-      throw e;
+      throw new InvalidSourceDataException(
+          "Cannot read source " + source.name() + " (" + describe(source) + "): " + message, e);
     }
   }
 
-  private static boolean isMissingPath(RuntimeException e) {
-    String message = String.valueOf(e.getMessage());
-    return message.contains("PATH_NOT_FOUND") || message.contains("Path does not exist");
+  private static Dataset<Row> readPath(SparkSession spark, DataSourceDefinition source) {
+    String format =
+        source.fileFormat() == null ? "parquet" : source.fileFormat().toLowerCase(Locale.ROOT);
+    DataFrameReader reader = spark.read().format(format);
+    if (format.equals("csv")) {
+      reader = reader.option("header", "true").option("inferSchema", "true");
+    }
+    return reader.load(source.path());
   }
 
   /**

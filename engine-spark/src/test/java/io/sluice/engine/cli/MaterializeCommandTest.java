@@ -1,0 +1,302 @@
+package io.sluice.engine.cli;
+
+import static io.sluice.engine.cli.DriverStatsRepo.DAY1;
+import static io.sluice.engine.cli.DriverStatsRepo.DAY2;
+import static io.sluice.engine.cli.DriverStatsRepo.DAY3;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import feast.proto.types.ValueProto.Value;
+import feast.proto.types.ValueProto.ValueType;
+import io.sluice.engine.SparkTestBase;
+import io.sluice.engine.run.ExitCodes;
+import io.sluice.engine.run.RunReport;
+import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.online.encoding.EntityKeyFormat;
+import io.sluice.online.encoding.EntityKeySerializer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands end to end on the embedded default: SQLite registry and SQLite online store. */
+class MaterializeCommandTest extends SparkTestBase {
+  private static final EntityKeySerializer KEYS =
+      new EntityKeySerializer(
+          List.of(new Column("driver_id", ValueType.Enum.INT64)), EntityKeyFormat.V3);
+  @TempDir Path dir;
+  private DriverStatsRepo repo;
+
+  @BeforeEach
+  void createRepo() {
+    repo = DriverStatsRepo.create(spark(), dir, DriverStatsRepo.sqliteStore());
+    CommandResult applied =
+        CommandResult.run(
+            "apply",
+            "--config",
+            repo.config().toString(),
+            "--definitions",
+            dir.resolve("definitions.yaml").toString());
+    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    assertThat(applied.lastLine()).contains("\"feature_views\":[\"driver_hourly_stats\"]");
+  }
+
+  private CommandResult materialize(String start, String end, String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "materialize",
+                "--config",
+                repo.config().toString(),
+                "--feature-view",
+                "driver_hourly_stats",
+                "--start",
+                start,
+                "--end",
+                end));
+    args.addAll(List.of(extra));
+    return CommandResult.run(args.toArray(String[]::new));
+  }
+
+  /** feature name → Value stored for one driver, plus "event_ts" → its text. */
+  private Map<String, Object> stored(long driver) throws SQLException {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Path store = dir.resolve("data/online.db");
+    if (!Files.exists(store)) {
+      return values;
+    }
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + store);
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT feature_name, value, event_ts FROM demo_test_driver_hourly_stats WHERE"
+                    + " entity_key = ?")) {
+      select.setBytes(1, KEYS.serialize(List.of(driver)));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          values.put(rows.getString(1), Value.parseFrom(rows.getBytes(2)));
+          values.put("event_ts", rows.getString(3));
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return values;
+  }
+
+  private String intervals() {
+    return CommandResult.run(
+            "intervals",
+            "--config",
+            repo.config().toString(),
+            "--feature-view",
+            "driver_hourly_stats")
+        .lastLine();
+  }
+
+  @Test
+  void materializeWritesTheLatestRowOfEveryDriverAndRecordsTheInterval() throws Exception {
+    CommandResult result = materialize("2024-05-01T00:00:00Z", "2024-05-02T00:00:00Z");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    RunReport report = result.report();
+    Map<Long, Row> expected = repo.expectedLatest(DAY1, DAY2);
+    assertThat(report.status()).isEqualTo(RunReport.SUCCEEDED);
+    assertThat(report.entities()).isEqualTo(200);
+    assertThat(report.rowsWritten()).isEqualTo(200);
+    assertThat(report.rowsSkippedNotNewer()).isZero();
+    // Read: the window's rows, the row with a null key, and the row with no event time (it could
+    // belong to any window, so every run reads and drops it).
+    assertThat(report.rowsRead()).isEqualTo(200 * 8 + 2);
+    assertThat(report.rowsDropped())
+        .containsEntry("null_join_key", 1L)
+        .containsEntry("null_event_timestamp", 1L);
+    assertThat(report.seconds()).containsKeys("plan", "read_reduce", "write", "record", "total");
+    assertThat(report.runId()).isNotBlank();
+
+    for (long driver : new long[] {1, 57, 200}) {
+      Row want = expected.get(driver);
+      Map<String, Object> got = stored(driver);
+      assertThat(((Value) got.get("conv_rate")).getFloatVal()).isEqualTo(want.getFloat(3));
+      assertThat(((Value) got.get("acc_rate")).getDoubleVal()).isEqualTo(want.getDouble(4));
+      assertThat(((Value) got.get("avg_daily_trips")).getInt64Val()).isEqualTo(want.getLong(5));
+      assertThat(got.get("event_ts"))
+          .isEqualTo(
+              io.sluice.online.encoding.FeastTimestamps.naiveUtcText(
+                  (java.time.Instant) want.get(1)));
+    }
+    assertThat(intervals())
+        .contains("{\"start\":\"2024-05-01T00:00:00Z\",\"end\":\"2024-05-02T00:00:00Z\"}");
+  }
+
+  @Test
+  void rerunningAWindowWritesNothingNewAndReportsTheSkips() {
+    assertThat(materialize("2024-05-01", "2024-05-02").exitCode()).isZero();
+    RunReport again = materialize("2024-05-01", "2024-05-02").report();
+    assertThat(again.status()).isEqualTo(RunReport.SUCCEEDED);
+    assertThat(again.rowsWritten()).isZero();
+    assertThat(again.rowsSkippedNotNewer()).isEqualTo(200);
+    RunReport forced = materialize("2024-05-01", "2024-05-02", "--force").report();
+    assertThat(forced.rowsWritten()).isEqualTo(200);
+    assertThat(forced.mode()).isEqualTo("force");
+  }
+
+  @Test
+  void incrementalContinuesFromTheRecordedEnd() throws Exception {
+    assertThat(materialize("2024-05-01", "2024-05-02").exitCode()).isZero();
+    CommandResult incremental =
+        CommandResult.run(
+            "materialize-incremental",
+            "--config",
+            repo.config().toString(),
+            "--feature-view",
+            "driver_hourly_stats",
+            "--end",
+            "2024-05-03T00:00:00Z");
+    assertThat(incremental.exitCode()).as(incremental.err()).isZero();
+    RunReport report = incremental.report();
+    assertThat(report.start()).isEqualTo(DAY2);
+    assertThat(report.end()).isEqualTo(DAY3);
+    assertThat(report.rowsWritten()).isEqualTo(200);
+    assertThat(((Value) stored(3).get("avg_daily_trips")).getInt64Val())
+        .isEqualTo(repo.expectedLatest(DAY2, DAY3).get(3L).getLong(5));
+    assertThat(intervals())
+        .contains("{\"start\":\"2024-05-01T00:00:00Z\",\"end\":\"2024-05-03T00:00:00Z\"}");
+
+    RunReport upToDate =
+        CommandResult.run(
+                "materialize-incremental",
+                "--config",
+                repo.config().toString(),
+                "--feature-view",
+                "driver_hourly_stats",
+                "--end",
+                "2024-05-03T00:00:00Z")
+            .report();
+    assertThat(upToDate.status()).isEqualTo(RunReport.UP_TO_DATE);
+  }
+
+  @Test
+  void emptyWindowSucceedsWithZeroRowsAndRecordsTheInterval() {
+    CommandResult result = materialize("2030-01-01", "2030-01-02");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.report().rowsRead()).isEqualTo(1); // the row with no event time
+    assertThat(result.report().entities()).isZero();
+    assertThat(result.report().rowsWritten()).isZero();
+    assertThat(intervals()).contains("2030-01-01T00:00:00Z");
+  }
+
+  @Test
+  void badArgumentsAreUsageErrorsAndWriteNothing() throws Exception {
+    assertFailure(
+        CommandResult.run(
+            "materialize",
+            "--config",
+            dir.resolve("missing.yaml").toString(),
+            "--feature-view",
+            "x",
+            "--start",
+            "2024-05-01",
+            "--end",
+            "2024-05-02"),
+        ExitCodes.USAGE,
+        "Cannot read config " + dir.resolve("missing.yaml") + ": no such file");
+    assertFailure(
+        CommandResult.run(
+            "materialize",
+            "--config",
+            repo.config().toString(),
+            "--feature-view",
+            "nope",
+            "--start",
+            "2024-05-01",
+            "--end",
+            "2024-05-02"),
+        ExitCodes.USAGE,
+        "driver_hourly_stats");
+    assertFailure(
+        materialize("2024-05-02", "2024-05-01"),
+        ExitCodes.USAGE,
+        "Invalid window: --start 2024-05-02T00:00:00Z must be before --end 2024-05-01T00:00:00Z");
+    assertFailure(
+        materialize("yesterday", "2024-05-01"),
+        ExitCodes.USAGE,
+        "Invalid --start 'yesterday': expected an ISO-8601 time");
+    CommandResult missingOption =
+        CommandResult.run("materialize", "--config", repo.config().toString());
+    assertThat(missingOption.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(missingOption.err()).contains("Missing required options");
+    assertNothingWritten();
+  }
+
+  @Test
+  void sourcePathThatDoesNotExistIsAUsageErrorAndTheRunIsMarkedFailed() throws Exception {
+    DriverStatsRepo.write(
+        dir.resolve("definitions.yaml"),
+        DriverStatsRepo.DEFINITIONS.replace("data/driver_stats.parquet", "data/nowhere.parquet"));
+    assertThat(
+            CommandResult.run(
+                    "apply",
+                    "--config",
+                    repo.config().toString(),
+                    "--definitions",
+                    dir.resolve("definitions.yaml").toString())
+                .exitCode())
+        .isZero();
+    CommandResult result = materialize("2024-05-01", "2024-05-02");
+    assertFailure(result, ExitCodes.USAGE, "does not exist");
+    assertThat(result.report().runId()).isNotBlank();
+    assertNothingWritten();
+  }
+
+  @Test
+  void sourceMissingAColumnOrOfTheWrongTypeIsADataErrorNamingThem() throws Exception {
+    spark()
+        .read()
+        .parquet(dir.resolve("data/driver_stats.parquet").toString())
+        .drop("acc_rate")
+        .withColumn("conv_rate", org.apache.spark.sql.functions.lit("fast"))
+        .write()
+        .parquet(dir.resolve("data/broken.parquet").toString());
+    DriverStatsRepo.write(
+        dir.resolve("definitions.yaml"),
+        DriverStatsRepo.DEFINITIONS.replace("data/driver_stats.parquet", "data/broken.parquet"));
+    CommandResult.run(
+        "apply",
+        "--config",
+        repo.config().toString(),
+        "--definitions",
+        dir.resolve("definitions.yaml").toString());
+    assertFailure(
+        materialize("2024-05-01", "2024-05-02"),
+        ExitCodes.DATA,
+        "Cannot materialize feature view driver_hourly_stats from source driver_stats: feature"
+            + " conv_rate is string, which cannot be written as FLOAT; no feature column"
+            + " acc_rate");
+    assertNothingWritten();
+  }
+
+  private static void assertFailure(CommandResult result, int exitCode, String message) {
+    assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(exitCode);
+    if (result.out().isBlank()) {
+      return;
+    }
+    RunReport report = result.report();
+    assertThat(report.status()).isEqualTo(RunReport.FAILED);
+    assertThat(report.exitCode()).isEqualTo(exitCode);
+    assertThat(report.error()).contains(message);
+    assertThat(result.err()).contains("sluice: error: ");
+  }
+
+  private void assertNothingWritten() throws SQLException {
+    assertThat(stored(1)).isEmpty();
+    assertThat(intervals()).contains("\"intervals\":[]");
+  }
+}
