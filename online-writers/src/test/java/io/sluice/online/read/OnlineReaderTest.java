@@ -1,0 +1,64 @@
+package io.sluice.online.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.online.FeatureRow;
+import io.sluice.online.OnlineWriter;
+import io.sluice.online.OnlineWriters;
+import io.sluice.online.TestViews;
+import io.sluice.online.WriteOptions;
+import io.sluice.online.config.OnlineStoreConfig;
+import io.sluice.online.config.RedisOnlineStoreConfig;
+import io.sluice.online.config.RedisOnlineStoreConfig.Node;
+import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.config.SqliteOnlineStoreConfig;
+import io.sluice.online.encoding.EntityKeyFormat;
+import io.sluice.testing.RedisServer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a writer stored reads back as the input row, from SQLite and from a real Redis. */
+class OnlineReaderTest {
+  private static final Instant T0 = Instant.parse("2024-05-01T10:00:00.123456Z");
+  @TempDir Path dir;
+
+  @Test
+  void sqliteReadsBackWhatWasWritten() {
+    roundTrip(new SqliteOnlineStoreConfig(dir.resolve("online.db").toString()));
+  }
+
+  @Test
+  void redisReadsBackWhatWasWritten() {
+    try (RedisServer server = RedisServer.start()) {
+      roundTrip(
+          new RedisOnlineStoreConfig(
+              RedisType.REDIS,
+              List.of(new Node("127.0.0.1", server.port())),
+              null,
+              null,
+              false,
+              0,
+              0));
+    }
+  }
+
+  private static void roundTrip(OnlineStoreConfig store) {
+    List<FeatureRow> rows = TestViews.driverRows(1, 20, T0, 3);
+    try (OnlineWriter writer =
+        OnlineWriters.open(store, TestViews.driverStats(), WriteOptions.defaults())) {
+      writer.write(rows);
+    }
+    try (OnlineReader reader =
+        OnlineReaders.open(store, TestViews.driverStats(), EntityKeyFormat.V3)) {
+      for (FeatureRow row : rows) {
+        OnlineReader.StoredValues stored = reader.read(row.joinKeyValues()).orElseThrow();
+        assertThat(stored.eventTimestamp()).isEqualTo(T0);
+        assertThat(stored.values().values()).containsExactlyElementsOf(row.featureValues());
+      }
+      assertThat(reader.read(List.of(999L))).isEmpty();
+    }
+  }
+}
