@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
-      IntervalsCommand.class
+      IntervalsCommand.class,
+      ReadCommand.class,
+      DemoCommand.class
     },
     exitCodeOnInvalidInput = ExitCodes.USAGE,
     exitCodeOnExecutionException = ExitCodes.UNEXPECTED,
