@@ -46,6 +46,11 @@ public final class SluiceMain implements Runnable {
         .execute(args);
   }
 
+  /** Runs the command line with its output going to {@code out} and {@code err}. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return commandLine(out, err).execute(args);
+  }
+
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new SluiceMain());
     commandLine.setOut(out);
