@@ -31,11 +31,17 @@ public final class JavaProcess implements AutoCloseable {
 
   /** Starts {@code mainClass} with {@code arguments}; standard error joins standard output. */
   public static JavaProcess start(Class<?> mainClass, List<String> arguments) {
+    return start(mainClass, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), arguments);
+  }
+
+  /** Starts {@code mainClass} with JVM options and arguments, with the JVM's module opens. */
+  public static JavaProcess start(
+      Class<?> mainClass, List<String> jvmOptions, List<String> arguments) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
-    command.add("-Xmx256m");
-    command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(moduleOpens());
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass.getName());
@@ -45,6 +51,17 @@ public final class JavaProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start " + command, e);
     }
+  }
+
+  /** The parent JVM's module opens (Spark's Java 17 flags), which a Spark child needs too. */
+  private static List<String> moduleOpens() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(
+            argument ->
+                argument.startsWith("--add-opens")
+                    || argument.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+                    || argument.startsWith("-Djdk.reflect"))
+        .toList();
   }
 
   /** Reads the child's output until a line equal to {@code line}; fails if the child ends first. */

@@ -1,0 +1,96 @@
+package io.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's demo command, as a user runs it: {@code submit/bin/sluice demo}, in local mode and
+ * through spark-submit (a SPARK_HOME made of the Maven Spark jars by {@code
+ * submit/dev/fake-spark-home}, since no Spark distribution can be downloaded here). Needs the
+ * application jar that {@code mvn verify} packages in submit/ before this module runs.
+ */
+@Timeout(600)
+class LauncherDemoTest {
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir Path dir;
+
+  private Path demoCopy() throws IOException {
+    Path demo = Files.createDirectories(dir.resolve("demo"));
+    for (String file : List.of("feature_store.yaml", "definitions.yaml")) {
+      Files.copy(ROOT.resolve("conf/demo").resolve(file), demo.resolve(file));
+    }
+    return demo;
+  }
+
+  private static String[] run(Map<String, String> environment, String... command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile());
+    builder.environment().remove("SPARK_HOME");
+    builder.environment().putAll(environment);
+    Path out = Files.createTempFile("sluice-launcher", ".out");
+    Path err = Files.createTempFile("sluice-launcher", ".err");
+    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(process.waitFor(8, TimeUnit.MINUTES)).as("finished in time").isTrue();
+    return new String[] {
+      Integer.toString(process.exitValue()), Files.readString(out), Files.readString(err)
+    };
+  }
+
+  private static void assertDemoOutput(String[] result) throws Exception {
+    assertThat(result[0]).as(result[2]).isEqualTo("0");
+    String out = result[1];
+    assertThat(out)
+        .contains("Generated 24000 rows of driver statistics")
+        .contains(
+            "Materialized driver_hourly_stats for [2024-05-01T00:00:00Z, 2024-05-02T00:00:00Z):"
+                + " 12000 rows read, 12 dropped, 500 written, 0 skipped as not newer")
+        .contains("Read back from the online store")
+        .contains("{\"driver_id\":1001}  event_timestamp=2024-05-02T");
+    String[] lines = out.strip().split("\n");
+    JsonNode summary = JSON.readTree(lines[lines.length - 1]);
+    assertThat(summary.get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(summary.get("online_values").get(2).get("values").get("avg_daily_trips").isNumber())
+        .isTrue();
+    // Logs go to stderr only; stdout is the command's output.
+    assertThat(out).doesNotContain(" INFO ").doesNotContain(" WARN ");
+  }
+
+  @Test
+  void demoRunsInLocalModeFromAnyFolder() throws Exception {
+    Path demo = demoCopy();
+    assertDemoOutput(
+        run(
+            Map.of(),
+            ROOT.resolve("submit/bin/sluice").toString(),
+            "demo",
+            "--dir",
+            demo.toString()));
+  }
+
+  @Test
+  void demoRunsThroughSparkSubmit() throws Exception {
+    Path sparkHome = dir.resolve("spark-home");
+    String[] made =
+        run(Map.of(), ROOT.resolve("submit/dev/fake-spark-home").toString(), sparkHome.toString());
+    assertThat(made[0]).as(made[2]).isEqualTo("0");
+    Path demo = demoCopy();
+    assertDemoOutput(
+        run(
+            Map.of("SPARK_HOME", sparkHome.toString(), "SLUICE_SUBMIT_ARGS", "--master local[2]"),
+            ROOT.resolve("submit/bin/sluice").toString(),
+            "demo",
+            "--dir",
+            demo.toString()));
+  }
+}
