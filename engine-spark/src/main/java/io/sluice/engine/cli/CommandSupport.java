@@ -1,5 +1,6 @@
 package io.sluice.engine.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.BatchEngineConfig;
 import io.sluice.engine.config.RepoConfig;
@@ -16,6 +17,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What the commands share: loading config, opening the registry and Spark, printing results. */
 final class CommandSupport {
@@ -86,6 +88,37 @@ final class CommandSupport {
     out.println(json);
     out.flush();
     return report.exitCode();
+  }
+
+  /** What a JSON-printing command does: fills its result, or throws. */
+  @FunctionalInterface
+  interface JsonBody {
+    void fill(ObjectNode result) throws Exception;
+  }
+
+  /**
+   * Runs a command that prints one JSON object as its last line: {@code status}, {@code exit_code}
+   * and, on failure, {@code error} are added (the error also goes to stderr). Returns the exit
+   * code.
+   */
+  static int printJson(CommandSpec spec, ObjectNode result, JsonBody body) {
+    int exitCode;
+    try {
+      body.fill(result);
+      result.put("status", RunReport.SUCCEEDED);
+      exitCode = ExitCodes.SUCCESS;
+    } catch (Exception e) { // Spark throws checked exceptions undeclared
+      exitCode = ExitCodes.of(e);
+      if (exitCode == ExitCodes.UNEXPECTED) {
+        LOG.error("Unexpected failure", e);
+      }
+      result.put("status", RunReport.FAILED).put("error", ExitCodes.message(e));
+      spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));
+    }
+    result.put("exit_code", exitCode);
+    spec.commandLine().getOut().println(result);
+    spec.commandLine().getOut().flush();
+    return exitCode;
   }
 
   /** The report of a run that failed, or of a command that failed before its run started. */

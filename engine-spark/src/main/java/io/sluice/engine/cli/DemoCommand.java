@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.demo.DemoData;
-import io.sluice.engine.run.ExitCodes;
 import io.sluice.engine.run.Materialization;
 import io.sluice.engine.run.RunReport;
 import io.sluice.online.WriteMode;
@@ -54,71 +53,63 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    ObjectNode summary = ReadCommand.JSON.createObjectNode().put("command", "demo");
+    return CommandSupport.printJson(
+        spec,
+        ReadCommand.JSON.createObjectNode().put("command", "demo"),
+        summary -> run(out, summary));
+  }
+
+  private void run(PrintWriter out, ObjectNode summary) throws Exception {
     ArrayNode runs = summary.putArray("runs");
-    int exitCode = ExitCodes.SUCCESS;
-    try {
-      RepoConfig repo = CommandSupport.loadConfig(dir.resolve("feature_store.yaml"));
-      Path data = dir.resolve("data/driver_stats.parquet").toAbsolutePath().normalize();
-      SparkSession spark = CommandSupport.spark("sluice demo", repo.batchEngine());
-      long rows = DemoData.write(spark, data, DAY1, HOURS, DRIVERS);
+    RepoConfig repo = CommandSupport.loadConfig(dir.resolve("feature_store.yaml"));
+    Path data = dir.resolve("data/driver_stats.parquet").toAbsolutePath().normalize();
+    SparkSession spark = CommandSupport.spark("sluice demo", repo.batchEngine());
+    long rows = DemoData.write(spark, data, DAY1, HOURS, DRIVERS);
+    out.printf(
+        "Generated %d rows of driver statistics (%d drivers, %d hours) in %s%n",
+        rows, DRIVERS, HOURS, data);
+    try (SqlRegistry registry = CommandSupport.openRegistry(repo)) {
+      registry.apply(repo.project(), dir.resolve("definitions.yaml"));
       out.printf(
-          "Generated %d rows of driver statistics (%d drivers, %d hours) in %s%n",
-          rows, DRIVERS, HOURS, data);
-      try (SqlRegistry registry = CommandSupport.openRegistry(repo)) {
-        registry.apply(repo.project(), dir.resolve("definitions.yaml"));
+          "Applied %s to the registry %s%n",
+          dir.resolve("definitions.yaml"), repo.registry().describe());
+      Materialization materialization = new Materialization(spark, repo, registry);
+      for (int day = 0; day < 2; day++) {
+        Instant start = DAY1.plus(day, ChronoUnit.DAYS);
+        RunReport report =
+            materialization.materialize(
+                VIEW,
+                new TimeInterval(start, start.plus(1, ChronoUnit.DAYS)),
+                WriteMode.NEWER_ONLY);
         out.printf(
-            "Applied %s to the registry %s%n",
-            dir.resolve("definitions.yaml"), repo.registry().describe());
-        Materialization materialization = new Materialization(spark, repo, registry);
-        for (int day = 0; day < 2; day++) {
-          Instant start = DAY1.plus(day, ChronoUnit.DAYS);
-          RunReport report =
-              materialization.materialize(
-                  VIEW,
-                  new TimeInterval(start, start.plus(1, ChronoUnit.DAYS)),
-                  WriteMode.NEWER_ONLY);
-          out.printf(
-              "Materialized %s for [%s, %s): %d rows read, %d dropped, %d written, %d skipped as"
-                  + " not newer, in %.1f s%n",
-              VIEW,
-              report.start(),
-              report.end(),
-              report.rowsRead(),
-              report.rowsDroppedTotal(),
-              report.rowsWritten(),
-              report.rowsSkippedNotNewer(),
-              report.seconds().get("total"));
-          out.println(report.toJson());
-          runs.add(ReadCommand.JSON.readTree(report.toJson()));
-        }
-        FeatureViewDefinition view = registry.featureView(repo.project(), VIEW);
-        out.printf("Recorded intervals of %s: %s%n", VIEW, view.materializationIntervals());
-        List<List<Object>> drivers =
-            List.of(
-                List.of(DemoData.FIRST_DRIVER),
-                List.of(DemoData.FIRST_DRIVER + 1),
-                List.of(DemoData.FIRST_DRIVER + 2));
-        ArrayNode values = ReadCommand.read(repo, view, drivers);
-        out.printf("Read back from the online store (%s):%n", repo.onlineStore().location());
-        for (JsonNode entity : values) {
-          out.printf(
-              "  %s  event_timestamp=%s  %s%n",
-              entity.get("entity"),
-              entity.path("event_timestamp").asText("-"),
-              entity.get("values"));
-        }
-        summary.set("online_values", values);
+            "Materialized %s for [%s, %s): %d rows read, %d dropped, %d written, %d skipped as"
+                + " not newer, in %.1f s%n",
+            VIEW,
+            report.start(),
+            report.end(),
+            report.rowsRead(),
+            report.rowsDroppedTotal(),
+            report.rowsWritten(),
+            report.rowsSkippedNotNewer(),
+            report.seconds().get("total"));
+        out.println(report.toJson());
+        runs.add(ReadCommand.JSON.readTree(report.toJson()));
       }
-      summary.put("status", RunReport.SUCCEEDED);
-    } catch (Exception e) { // Spark throws checked exceptions undeclared
-      exitCode = ExitCodes.of(e);
-      summary.put("status", RunReport.FAILED).put("error", ExitCodes.message(e));
-      spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));
+      FeatureViewDefinition view = registry.featureView(repo.project(), VIEW);
+      out.printf("Recorded intervals of %s: %s%n", VIEW, view.materializationIntervals());
+      List<List<Object>> drivers =
+          List.of(
+              List.of(DemoData.FIRST_DRIVER),
+              List.of(DemoData.FIRST_DRIVER + 1),
+              List.of(DemoData.FIRST_DRIVER + 2));
+      ArrayNode values = ReadCommand.read(repo, view, drivers);
+      out.printf("Read back from the online store (%s):%n", repo.onlineStore().location());
+      for (JsonNode entity : values) {
+        out.printf(
+            "  %s  event_timestamp=%s  %s%n",
+            entity.get("entity"), entity.path("event_timestamp").asText("-"), entity.get("values"));
+      }
+      summary.set("online_values", values);
     }
-    summary.put("exit_code", exitCode);
-    out.println(summary);
-    out.flush();
-    return exitCode;
   }
 }

@@ -1,17 +1,13 @@
 package io.sluice.engine.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.engine.config.RepoConfig;
-import io.sluice.engine.run.ExitCodes;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice intervals}: the recorded materialization intervals of a feature view, as JSON. */
@@ -22,39 +18,26 @@ import picocli.CommandLine.Spec;
 final class IntervalsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--config",
-      defaultValue = "feature_store.yaml",
-      description = "Feast feature_store.yaml (default: ${DEFAULT-VALUE})")
-  Path config;
+  @Mixin RepoOptions repo;
 
-  @Option(names = "--feature-view", required = true, description = "Feature view")
-  String featureView;
+  @Mixin RepoOptions.View view;
 
   @Override
   public Integer call() {
-    ObjectNode result = new ObjectMapper().createObjectNode().put("feature_view", featureView);
-    int exitCode;
-    try {
-      RepoConfig repo = CommandSupport.loadConfig(config);
-      try (SqlRegistry registry = CommandSupport.openRegistry(repo)) {
-        ArrayNode intervals = result.put("project", repo.project()).putArray("intervals");
-        for (TimeInterval interval : registry.intervals(repo.project(), featureView)) {
-          intervals
-              .addObject()
-              .put("start", interval.start().toString())
-              .put("end", interval.end().toString());
-        }
-        exitCode = ExitCodes.SUCCESS;
-      }
-    } catch (Exception e) { // Spark throws checked exceptions undeclared
-      exitCode = ExitCodes.of(e);
-      result.put("error", ExitCodes.message(e));
-      spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));
-    }
-    result.put("exit_code", exitCode);
-    spec.commandLine().getOut().println(result);
-    spec.commandLine().getOut().flush();
-    return exitCode;
+    return CommandSupport.printJson(
+        spec,
+        ReadCommand.JSON.createObjectNode().put("feature_view", view.name),
+        result -> {
+          RepoConfig config = CommandSupport.loadConfig(repo.config);
+          try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
+            ArrayNode intervals = result.put("project", config.project()).putArray("intervals");
+            for (TimeInterval interval : registry.intervals(config.project(), view.name)) {
+              intervals
+                  .addObject()
+                  .put("start", interval.start().toString())
+                  .put("end", interval.end().toString());
+            }
+          }
+        });
   }
 }

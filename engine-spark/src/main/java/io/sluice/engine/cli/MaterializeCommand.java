@@ -4,14 +4,13 @@ import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.run.Materialization;
 import io.sluice.engine.run.RunReport;
-import io.sluice.online.WriteMode;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,14 +25,9 @@ import picocli.CommandLine.Spec;
 final class MaterializeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--config",
-      defaultValue = "feature_store.yaml",
-      description = "Feast feature_store.yaml (default: ${DEFAULT-VALUE})")
-  Path config;
+  @Mixin RepoOptions repo;
 
-  @Option(names = "--feature-view", required = true, description = "Feature view to materialize")
-  String featureView;
+  @Mixin RepoOptions.View view;
 
   @Option(
       names = "--start",
@@ -47,11 +41,7 @@ final class MaterializeCommand implements Callable<Integer> {
       description = "Window end, exclusive (ISO-8601; UTC when no offset)")
   String end;
 
-  @Option(names = "--force", description = "Write even where the store holds newer values")
-  boolean force;
-
-  @Option(names = "--report", description = "Also write the JSON report to this file")
-  Path report;
+  @Mixin RepoOptions.Run run;
 
   @Override
   public Integer call() {
@@ -68,22 +58,19 @@ final class MaterializeCommand implements Callable<Integer> {
                 + to
                 + " (the window is [start, end))");
       }
-      RepoConfig repo = CommandSupport.loadConfig(config);
-      project = repo.project();
-      try (SqlRegistry registry = CommandSupport.openRegistry(repo)) {
+      RepoConfig config = CommandSupport.loadConfig(repo.config);
+      project = config.project();
+      try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
         SparkSession spark =
-            CommandSupport.spark("sluice materialize " + featureView, repo.batchEngine());
+            CommandSupport.spark("sluice materialize " + view.name, config.batchEngine());
         result =
-            new Materialization(spark, repo, registry)
-                .materialize(
-                    featureView,
-                    new TimeInterval(from, to),
-                    force ? WriteMode.FORCE : WriteMode.NEWER_ONLY);
+            new Materialization(spark, config, registry)
+                .materialize(view.name, new TimeInterval(from, to), run.mode());
       }
     } catch (Exception e) { // Spark throws checked exceptions undeclared
-      result = CommandSupport.failure("materialize", project, featureView, e);
+      result = CommandSupport.failure("materialize", project, view.name, e);
     }
     return CommandSupport.finish(
-        result, report, spec.commandLine().getOut(), spec.commandLine().getErr());
+        result, run.report, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 }

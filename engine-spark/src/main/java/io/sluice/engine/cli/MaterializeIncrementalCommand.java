@@ -3,12 +3,11 @@ package io.sluice.engine.cli;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.run.Materialization;
 import io.sluice.engine.run.RunReport;
-import io.sluice.online.WriteMode;
 import io.sluice.registry.SqlRegistry;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,14 +22,9 @@ import picocli.CommandLine.Spec;
 final class MaterializeIncrementalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--config",
-      defaultValue = "feature_store.yaml",
-      description = "Feast feature_store.yaml (default: ${DEFAULT-VALUE})")
-  Path config;
+  @Mixin RepoOptions repo;
 
-  @Option(names = "--feature-view", required = true, description = "Feature view to materialize")
-  String featureView;
+  @Mixin RepoOptions.View view;
 
   @Option(
       names = "--end",
@@ -38,11 +32,7 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
       description = "Window end, exclusive (ISO-8601; UTC when no offset)")
   String end;
 
-  @Option(names = "--force", description = "Write even where the store holds newer values")
-  boolean force;
-
-  @Option(names = "--report", description = "Also write the JSON report to this file")
-  Path report;
+  @Mixin RepoOptions.Run run;
 
   @Override
   public Integer call() {
@@ -50,21 +40,20 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
     RunReport result;
     try {
       java.time.Instant to = Timestamps.parse("--end", end);
-      RepoConfig repo = CommandSupport.loadConfig(config);
-      project = repo.project();
-      try (SqlRegistry registry = CommandSupport.openRegistry(repo)) {
+      RepoConfig config = CommandSupport.loadConfig(repo.config);
+      project = config.project();
+      try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
         SparkSession spark =
             CommandSupport.spark(
-                "sluice materialize-incremental " + featureView, repo.batchEngine());
+                "sluice materialize-incremental " + view.name, config.batchEngine());
         result =
-            new Materialization(spark, repo, registry)
-                .materializeIncremental(
-                    featureView, to, force ? WriteMode.FORCE : WriteMode.NEWER_ONLY);
+            new Materialization(spark, config, registry)
+                .materializeIncremental(view.name, to, run.mode());
       }
     } catch (Exception e) { // Spark throws checked exceptions undeclared
-      result = CommandSupport.failure("materialize-incremental", project, featureView, e);
+      result = CommandSupport.failure("materialize-incremental", project, view.name, e);
     }
     return CommandSupport.finish(
-        result, report, spec.commandLine().getOut(), spec.commandLine().getErr());
+        result, run.report, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 }

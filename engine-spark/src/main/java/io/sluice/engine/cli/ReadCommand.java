@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
-import io.sluice.engine.run.ExitCodes;
 import io.sluice.engine.source.ViewColumns;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.FeatureViewSchema.Column;
@@ -15,13 +14,13 @@ import io.sluice.online.read.OnlineReader;
 import io.sluice.online.read.OnlineReaders;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,14 +40,9 @@ final class ReadCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--config",
-      defaultValue = "feature_store.yaml",
-      description = "Feast feature_store.yaml (default: ${DEFAULT-VALUE})")
-  Path config;
+  @Mixin RepoOptions repo;
 
-  @Option(names = "--feature-view", required = true, description = "Feature view")
-  String featureView;
+  @Mixin RepoOptions.View view;
 
   @Option(
       names = "--entity",
@@ -58,28 +52,20 @@ final class ReadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ObjectNode result = JSON.createObjectNode().put("feature_view", featureView);
-    int exitCode;
-    try {
-      RepoConfig repo = CommandSupport.loadConfig(config);
-      try (SqlRegistry registry = CommandSupport.openRegistry(repo)) {
-        FeatureViewDefinition view = registry.featureView(repo.project(), featureView);
-        List<List<Object>> keys = new ArrayList<>();
-        for (String entity : entities) {
-          keys.add(parseEntity(ViewColumns.schema(view), entity));
-        }
-        result.set("entities", read(repo, view, keys));
-        exitCode = ExitCodes.SUCCESS;
-      }
-    } catch (Exception e) { // Spark-free, but keep the commands' one rule
-      exitCode = ExitCodes.of(e);
-      result.put("error", ExitCodes.message(e));
-      spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));
-    }
-    result.put("exit_code", exitCode);
-    spec.commandLine().getOut().println(result);
-    spec.commandLine().getOut().flush();
-    return exitCode;
+    return CommandSupport.printJson(
+        spec,
+        JSON.createObjectNode().put("feature_view", view.name),
+        result -> {
+          RepoConfig config = CommandSupport.loadConfig(repo.config);
+          try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
+            FeatureViewDefinition definition = registry.featureView(config.project(), view.name);
+            List<List<Object>> keys = new ArrayList<>();
+            for (String entity : entities) {
+              keys.add(parseEntity(ViewColumns.schema(definition), entity));
+            }
+            result.set("entities", read(config, definition, keys));
+          }
+        });
   }
 
   /** Reads each entity's stored values: {@code {entity, event_timestamp, values}} per entity. */

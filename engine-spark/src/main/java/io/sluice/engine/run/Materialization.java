@@ -13,12 +13,10 @@ import io.sluice.engine.source.ViewColumns;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.registry.FeatureViewDefinition;
-import io.sluice.registry.RunStats;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +26,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +100,6 @@ public final class Materialization {
 
   private RunReport run(
       FeatureViewDefinition view, TimeInterval window, WriteMode mode, String command) {
-    long started = System.nanoTime();
     if (!view.online()) {
       throw new InvalidUsageException(
           "Cannot materialize feature view "
@@ -111,183 +107,98 @@ public final class Materialization {
               + ": it has online: false, so Feast does not serve it online; set online: true and"
               + " apply");
     }
+    RunCounters counters = new RunCounters(spark.sparkContext());
     String runId =
         registry.startRun(
             config.project(), view.name(), window, spark.sparkContext().applicationId());
+    RunReport.Context context =
+        new RunReport.Context(
+            runId,
+            command,
+            config.project(),
+            view.name(),
+            window,
+            mode(mode),
+            config.onlineStore().location());
     LOG.info(
         "Run {}: materializing {} for {} to {} ({})",
         runId,
         view.name(),
         window,
         config.onlineStore().location(),
-        mode(mode));
-    LongAccumulator written = spark.sparkContext().longAccumulator("sluice.rows_written");
-    LongAccumulator skipped = spark.sparkContext().longAccumulator("sluice.rows_skipped");
-    LongAccumulator partitions = spark.sparkContext().longAccumulator("sluice.partitions");
-    Map<String, Double> seconds = new LinkedHashMap<>();
-    Map<String, Long> dropped = new LinkedHashMap<>();
-    long[] rowsRead = {0};
+        context.mode());
     try {
-      ViewColumns columns = ViewColumns.of(view);
-      Dataset<Row> source = SourceReader.read(spark, view.batchSource(), window);
-      SchemaCheck.check(view.name(), view.batchSource().name(), source.schema(), columns);
-      Reduction reduction = LatestPerEntity.reduce(source, columns, window);
-      Dataset<Row> latest = reduction.latest();
-      if (config.batchEngine().partitions() > 0) {
-        latest = latest.repartition(config.batchEngine().partitions());
-      }
-      PartitionSink sink =
-          new PartitionSink(
-              config.onlineStore(),
-              ViewColumns.schema(view),
-              new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
-              config.batchEngine().writeBatchSize(),
-              arrayFeatures(latest.schema(), columns),
-              written,
-              skipped);
-      seconds.put("plan", secondsSince(started));
-
-      StageTimes stages = new StageTimes(runId);
-      spark.sparkContext().addSparkListener(stages);
-      spark.sparkContext().setJobGroup(runId, "sluice " + view.name() + " " + window, false);
-      try (WriteProgress progress = WriteProgress.start(view.name(), written, skipped)) {
-        latest.foreachPartition(
-            (org.apache.spark.api.java.function.ForeachPartitionFunction<Row>)
-                rows -> {
-                  if (rows.hasNext()) {
-                    partitions.add(1);
-                  }
-                  sink.call(rows);
-                });
-      } finally {
-        spark.sparkContext().clearJobGroup();
-        spark.sparkContext().removeSparkListener(stages);
-      }
-      seconds.put("read_reduce", stages.readReduceSeconds());
-      seconds.put("write", stages.writeSeconds());
-
-      Map<String, Object> counts = observed(reduction);
-      rowsRead[0] = ((Number) counts.get(LatestPerEntity.ROWS_READ)).longValue();
-      dropped.put(LatestPerEntity.NULL_JOIN_KEY, number(counts, LatestPerEntity.NULL_JOIN_KEY));
-      dropped.put(
-          LatestPerEntity.NULL_EVENT_TIMESTAMP,
-          number(counts, LatestPerEntity.NULL_EVENT_TIMESTAMP));
-
+      write(view, window, mode, runId, counters);
       long recordStarted = System.nanoTime();
-      registry.completeRun(
-          runId, stats(rowsRead[0], dropped, written, skipped, partitions, seconds));
-      seconds.put("record", secondsSince(recordStarted));
-      seconds.put("total", secondsSince(started));
-      RunReport report =
-          report(
-              runId,
-              command,
-              view,
-              window,
-              mode,
-              RunReport.SUCCEEDED,
-              ExitCodes.SUCCESS,
-              rowsRead[0],
-              dropped,
-              written,
-              skipped,
-              partitions,
-              seconds,
-              null);
+      registry.completeRun(runId, counters.stats());
+      counters.secondsSince("record", recordStarted);
+      counters.finish();
+      RunReport report = counters.report(context, RunReport.SUCCEEDED, ExitCodes.SUCCESS, null);
       LOG.info(
           "Run {}: {} rows read, {} dropped, {} entities, {} written, {} skipped as not newer in"
               + " {} s",
           runId,
-          rowsRead[0],
+          report.rowsRead(),
           report.rowsDroppedTotal(),
           report.entities(),
           report.rowsWritten(),
           report.rowsSkippedNotNewer(),
-          String.format(Locale.ROOT, "%.1f", seconds.get("total")));
+          report.seconds().get("total"));
       return report;
     } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
-      seconds.put("total", secondsSince(started));
+      counters.finish();
       String message = ExitCodes.message(e);
       try {
-        registry.failRun(
-            runId, stats(rowsRead[0], dropped, written, skipped, partitions, seconds), message);
+        registry.failRun(runId, counters.stats(), message);
       } catch (RuntimeException failRun) {
         LOG.warn("Cannot mark run {} failed in the registry", runId, failRun);
         e.addSuppressed(failRun);
       }
-      RunReport report =
-          report(
-              runId,
-              command,
-              view,
-              window,
-              mode,
-              RunReport.FAILED,
-              ExitCodes.of(e),
-              rowsRead[0],
-              dropped,
-              written,
-              skipped,
-              partitions,
-              seconds,
-              message);
-      throw new MaterializationFailedException(report, e);
+      throw new MaterializationFailedException(
+          counters.report(context, RunReport.FAILED, ExitCodes.of(e), message), e);
     }
   }
 
-  private RunReport report(
-      String runId,
-      String command,
+  /** Reads, checks, reduces and writes every partition; fills {@code counters} as it goes. */
+  private void write(
       FeatureViewDefinition view,
       TimeInterval window,
       WriteMode mode,
-      String status,
-      int exitCode,
-      long rowsRead,
-      Map<String, Long> dropped,
-      LongAccumulator written,
-      LongAccumulator skipped,
-      LongAccumulator partitions,
-      Map<String, Double> seconds,
-      String error) {
-    return new RunReport(
-        runId,
-        command,
-        config.project(),
-        view.name(),
-        window.start(),
-        window.end(),
-        mode(mode),
-        status,
-        exitCode,
-        rowsRead,
-        Map.copyOf(dropped),
-        written.value() + skipped.value(),
-        written.value(),
-        skipped.value(),
-        partitions.value().intValue(),
-        rounded(seconds),
-        config.onlineStore().location(),
-        error);
-  }
+      String runId,
+      RunCounters counters) {
+    ViewColumns columns = ViewColumns.of(view);
+    Dataset<Row> source = SourceReader.read(spark, view.batchSource(), window);
+    SchemaCheck.check(view.name(), view.batchSource().name(), source.schema(), columns);
+    Reduction reduction = LatestPerEntity.reduce(source, columns, window);
+    Dataset<Row> latest = reduction.latest();
+    if (config.batchEngine().partitions() > 0) {
+      latest = latest.repartition(config.batchEngine().partitions());
+    }
+    PartitionSink sink =
+        new PartitionSink(
+            config.onlineStore(),
+            ViewColumns.schema(view),
+            new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
+            config.batchEngine().writeBatchSize(),
+            arrayFeatures(latest.schema(), columns),
+            counters.written,
+            counters.skippedNotNewer,
+            counters.partitions);
+    counters.secondsSince("plan", counters.startedNanos());
 
-  private static RunStats stats(
-      long rowsRead,
-      Map<String, Long> dropped,
-      LongAccumulator written,
-      LongAccumulator skipped,
-      LongAccumulator partitions,
-      Map<String, Double> seconds) {
-    long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
-    return new RunStats(
-        rowsRead,
-        droppedTotal,
-        written.value() + skipped.value(),
-        written.value(),
-        skipped.value(),
-        0,
-        partitions.value().intValue(),
-        rounded(seconds));
+    StageTimes stages = new StageTimes(runId);
+    spark.sparkContext().addSparkListener(stages);
+    spark.sparkContext().setJobGroup(runId, "sluice " + view.name() + " " + window, false);
+    try (WriteProgress progress =
+        WriteProgress.start(view.name(), counters.written, counters.skippedNotNewer)) {
+      latest.foreachPartition(sink);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+      spark.sparkContext().removeSparkListener(stages);
+    }
+    counters.seconds("read_reduce", stages.readReduceSeconds());
+    counters.seconds("write", stages.writeSeconds());
+    counters.observed(observed(reduction));
   }
 
   /**
@@ -314,11 +225,6 @@ public final class Materialization {
     }
   }
 
-  private static long number(Map<String, Object> counts, String name) {
-    Object value = counts.get(name);
-    return value == null ? 0 : ((Number) value).longValue();
-  }
-
   private static boolean[] arrayFeatures(StructType schema, ViewColumns columns) {
     boolean[] arrays = new boolean[columns.features().size()];
     int offset = columns.joinKeys().size() + 2;
@@ -326,16 +232,6 @@ public final class Materialization {
       arrays[i] = schema.fields()[offset + i].dataType() instanceof ArrayType;
     }
     return arrays;
-  }
-
-  private static Map<String, Double> rounded(Map<String, Double> seconds) {
-    Map<String, Double> rounded = new LinkedHashMap<>();
-    seconds.forEach((stage, value) -> rounded.put(stage, Math.round(value * 1000) / 1000.0));
-    return rounded;
-  }
-
-  private static double secondsSince(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
   }
 
   private static String mode(WriteMode mode) {

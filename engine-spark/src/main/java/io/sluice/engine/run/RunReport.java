@@ -59,6 +59,16 @@ public record RunReport(
     @JsonProperty("seconds") Map<String, Double> seconds,
     @JsonProperty("online_store") String onlineStore,
     @JsonProperty("error") String error) {
+  /** What identifies a run in its report, fixed before it starts. */
+  record Context(
+      String runId,
+      String command,
+      String project,
+      String featureView,
+      io.sluice.registry.TimeInterval window,
+      String mode,
+      String onlineStore) {}
+
   public static final String SUCCEEDED = "SUCCEEDED";
   public static final String FAILED = "FAILED";
   public static final String UP_TO_DATE = "UP_TO_DATE";

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * the partition's first row arrives and reused for the whole partition, in batches of {@code
  * batchSize}. Rows stream from Spark's iterator; only one batch is held at a time.
  *
- * <p>Counts go to accumulators updated inside the action, so Spark merges them once per successful
- * task. Holds only serializable configuration, never a SparkSession. Logs its progress at least
- * every 10 seconds.
+ * <p>Counts (rows written, skipped, non-empty partitions) go to accumulators updated inside the
+ * action, so Spark merges them once per successful task. Holds only serializable configuration,
+ * never a SparkSession. Logs its progress at least every 10 seconds.
  */
 public final class PartitionSink implements ForeachPartitionFunction<Row> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionSink.class);
@@ -39,6 +39,7 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
   private final RowAdapter adapter;
   private final LongAccumulator written;
   private final LongAccumulator skippedNotNewer;
+  private final LongAccumulator partitions;
 
   public PartitionSink(
       OnlineStoreConfig store,
@@ -47,7 +48,8 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
       int batchSize,
       boolean[] arrayFeatures,
       LongAccumulator written,
-      LongAccumulator skippedNotNewer) {
+      LongAccumulator skippedNotNewer,
+      LongAccumulator partitions) {
     this.store = requireNonNull(store, "store is null");
     this.view = requireNonNull(view, "view is null");
     this.options = requireNonNull(options, "options is null");
@@ -55,6 +57,7 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
     this.adapter = new RowAdapter(view.joinKeys().size(), arrayFeatures);
     this.written = requireNonNull(written, "written is null");
     this.skippedNotNewer = requireNonNull(skippedNotNewer, "skippedNotNewer is null");
+    this.partitions = requireNonNull(partitions, "partitions is null");
   }
 
   @Override
@@ -62,6 +65,7 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
     if (!rows.hasNext()) {
       return;
     }
+    partitions.add(1);
     int partition = TaskContext.getPartitionId();
     long start = System.nanoTime();
     long lastLog = start;

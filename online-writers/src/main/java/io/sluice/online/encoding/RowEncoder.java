@@ -4,7 +4,9 @@ import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.online.InvalidFeatureValueException;
+import io.sluice.online.WriteStats;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,6 +30,22 @@ public final class RowEncoder {
 
   public FeatureViewSchema view() {
     return view;
+  }
+
+  /**
+   * Encodes a whole batch before anything of it is sent, so a bad row fails the batch with nothing
+   * written; the failure carries the writer's progress so far ({@code acknowledged}).
+   */
+  public List<EncodedRow> encodeBatch(List<FeatureRow> batch, WriteStats acknowledged) {
+    List<EncodedRow> rows = new ArrayList<>(batch.size());
+    try {
+      for (FeatureRow row : batch) {
+        rows.add(encode(row));
+      }
+    } catch (InvalidFeatureValueException e) {
+      throw e.withProgress(acknowledged, batch.size());
+    }
+    return rows;
   }
 
   /**

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
@@ -86,14 +85,7 @@ public final class RedisOnlineWriter implements OnlineWriter {
     if (batch.isEmpty()) {
       return WriteStats.NONE;
     }
-    List<EncodedRow> rows = new ArrayList<>(batch.size());
-    try {
-      for (FeatureRow row : batch) {
-        rows.add(encoder.encode(row));
-      }
-    } catch (InvalidFeatureValueException e) {
-      throw e.withProgress(stats, batch.size());
-    }
+    List<EncodedRow> rows = encoder.encodeBatch(batch, stats);
     WriteStats result =
         retrying(
             "write " + rows.size() + " rows of " + encoder.view().name() + " to Redis",

@@ -2,7 +2,6 @@ package io.sluice.online.sqlite;
 
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
@@ -20,7 +19,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,14 +80,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     if (batch.isEmpty()) {
       return WriteStats.NONE;
     }
-    List<EncodedRow> rows = new ArrayList<>(batch.size());
-    try {
-      for (FeatureRow row : batch) {
-        rows.add(encoder.encode(row));
-      }
-    } catch (InvalidFeatureValueException e) {
-      throw e.withProgress(stats, batch.size());
-    }
+    List<EncodedRow> rows = encoder.encodeBatch(batch, stats);
     WriteStats result =
         retrying(
             "write " + rows.size() + " rows of " + encoder.view().name(),

@@ -1,0 +1,32 @@
+package io.sluice.engine.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every command shares: which feature repo, and for most, which view. */
+final class RepoOptions {
+  @Option(
+      names = "--config",
+      defaultValue = "feature_store.yaml",
+      description = "Feast feature_store.yaml (default: ${DEFAULT-VALUE})")
+  Path config;
+
+  /** {@code --feature-view}, required where a command uses it. */
+  static final class View {
+    @Option(names = "--feature-view", required = true, description = "The feature view")
+    String name;
+  }
+
+  /** {@code --force} and {@code --report}, for the commands that run a materialization. */
+  static final class Run {
+    @Option(names = "--force", description = "Write even where the store holds newer values")
+    boolean force;
+
+    @Option(names = "--report", description = "Also write the JSON report to this file")
+    Path report;
+
+    io.sluice.online.WriteMode mode() {
+      return force ? io.sluice.online.WriteMode.FORCE : io.sluice.online.WriteMode.NEWER_ONLY;
+    }
+  }
+}
