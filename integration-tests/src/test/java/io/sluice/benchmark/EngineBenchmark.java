@@ -9,43 +9,44 @@ import static org.apache.spark.sql.functions.timestamp_seconds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.engine.cli.SluiceMain;
-import io.sluice.testing.JavaProcess;
 import io.sluice.testing.RedisServer;
+import io.sluice.testing.SparkCluster;
 import io.sluice.testing.TempDirs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * The materialization job end to end against a real redis-server, Spark local[2]: seconds per stage
- * and in all, and the JVM's live heap, for a small and a large input (default 1M rows over 100k
- * entities and 10M rows over 1M entities, 10 FLOAT features). Each measured run is its own JVM
- * ({@code -Xmx3g}) running {@code sluice materialize}.
+ * The materialization job end to end, as an operator runs it: {@code submit/bin/sluice materialize}
+ * through spark-submit (client mode) to a standalone Spark master and worker started here, writing
+ * to a real redis-server. Reports seconds per stage and in all, and the driver's heap, for a small
+ * and a large input (default 1M rows over 100k entities and 10M rows over 1M entities, 10 FLOAT
+ * features; the worker has 2 cores).
  *
- * <p>Heap: local mode runs the driver and the executors in one JVM, so the figure is the JVM's
- * largest live heap after a garbage collection (old generation), which grows with anything
- * retained, such as rows collected to the driver. A flat figure from 1M to 10M rows shows rows
- * stream through.
+ * <p>Driver heap: the driver JVM (1 GB) writes a GC log; the figure is the largest heap occupancy
+ * after a collection during the run, which would grow with anything retained on the driver (rows
+ * collected, per-row state). Flat from 1M to 10M rows means the rows stream through the executors.
+ * Executors run in the worker's own JVMs, so their memory is not in this figure.
  *
  * <p>Run: {@code integration-tests/run-benchmark EngineBenchmark [repetitions] [sizes…]} (defaults
- * 3, 1000000 10000000).
+ * 3, 1000000 10000000). Needs the application jar ({@code mvn package}).
  */
 public final class EngineBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long START = 1_714_521_600L; // 2024-05-01T00:00:00Z
+  private static final Path ROOT = Path.of(".").toAbsolutePath().normalize();
 
   private EngineBenchmark() {}
 
@@ -59,14 +60,16 @@ public final class EngineBenchmark {
       sizes = List.of(1_000_000L, 10_000_000L);
     }
     Path dir = TempDirs.create("bench-engine");
-    try (RedisServer redis = RedisServer.start()) {
+    try (RedisServer redis = RedisServer.start();
+        SparkCluster cluster = SparkCluster.start(dir.resolve("spark"), 2, "6g")) {
       generate(dir, sizes);
       Map<Long, List<JsonNode>> results = new TreeMap<>();
       for (int r = 0; r < repetitions; r++) {
         for (long size : sizes) {
           redis.cli("flushall");
           Path repo = repo(dir, size, redis.port(), r);
-          JsonNode result = measure(repo);
+          apply(repo);
+          JsonNode result = measure(repo, cluster);
           results.computeIfAbsent(size, s -> new ArrayList<>()).add(result);
           System.out.println("run " + (r + 1) + ", " + size + " rows: " + result);
         }
@@ -105,6 +108,22 @@ public final class EngineBenchmark {
     }
   }
 
+  private static void apply(Path repo) {
+    StringWriter out = new StringWriter();
+    int exit =
+        SluiceMain.execute(
+            new PrintWriter(out, true),
+            new PrintWriter(System.err, true),
+            "apply",
+            "--config",
+            repo.resolve("feature_store.yaml").toString(),
+            "--definitions",
+            repo.resolve("definitions.yaml").toString());
+    if (exit != 0) {
+      throw new IllegalStateException("apply failed: " + out);
+    }
+  }
+
   /** A fresh feature repo (its own SQLite registry) for one run over one input. */
   private static Path repo(Path dir, long size, int redisPort, int repetition) throws Exception {
     Path repo = Files.createDirectories(dir.resolve("repo-" + size + "-" + repetition));
@@ -130,27 +149,62 @@ public final class EngineBenchmark {
     return repo;
   }
 
-  private static JsonNode measure(Path repo) {
-    try (JavaProcess child =
-        JavaProcess.start(
-            Child.class,
-            List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false"),
-            List.of(repo.toString()))) {
-      String output = child.awaitSuccess(Duration.ofMinutes(30));
-      String[] lines = output.strip().split("\n");
-      try {
-        return JSON.readTree(lines[lines.length - 1]);
-      } catch (Exception e) {
-        throw new IllegalStateException("Unexpected benchmark output:\n" + output, e);
+  private static JsonNode measure(Path repo, SparkCluster cluster) throws Exception {
+    Path gcLog = repo.resolve("driver-gc.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                ROOT.resolve("submit/bin/sluice").toString(),
+                "materialize",
+                "--config",
+                repo.resolve("feature_store.yaml").toString(),
+                "--feature-view",
+                "stats",
+                "--start",
+                "2024-05-01T00:00:00Z",
+                "--end",
+                "2024-05-02T00:00:00Z")
+            .redirectError(repo.resolve("driver.err").toFile());
+    builder.environment().put("SPARK_HOME", cluster.sparkHome().toString());
+    builder
+        .environment()
+        .put(
+            "SLUICE_SUBMIT_ARGS",
+            "--master "
+                + cluster.masterUrl()
+                + " --driver-memory 1g --executor-memory 4g"
+                + " --conf spark.driver.extraJavaOptions=-Xlog:gc:file="
+                + gcLog
+                + " --conf spark.sql.shuffle.partitions=8");
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException(
+          "Run failed:\n" + out + Files.readString(repo.resolve("driver.err")));
+    }
+    String[] lines = out.strip().split("\n");
+    JsonNode report = JSON.readTree(lines[lines.length - 1]);
+    return JSON.createObjectNode()
+        .put("driver_heap_after_gc_mb", maxHeapAfterGc(gcLog))
+        .set("report", report);
+  }
+
+  /** The largest heap after a collection in a unified JVM GC log ("… 123M->45M(1024M) …"). */
+  static long maxHeapAfterGc(Path gcLog) throws Exception {
+    Matcher after = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher("");
+    long max = 0;
+    for (String line : Files.readAllLines(gcLog)) {
+      if (after.reset(line).find()) {
+        max = Math.max(max, Long.parseLong(after.group(2)));
       }
     }
+    return max;
   }
 
   private static void print(Map<Long, List<JsonNode>> results) {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "%12s %9s %7s %12s %8s %8s %10s %14s%n",
+        "%12s %9s %7s %14s %8s %8s %10s %15s%n",
         "rows",
         "total s",
         "plan s",
@@ -158,13 +212,13 @@ public final class EngineBenchmark {
         "write s",
         "record s",
         "rows/s",
-        "live heap MB");
+        "driver heap MB");
     for (Map.Entry<Long, List<JsonNode>> entry : results.entrySet()) {
       List<JsonNode> runs = entry.getValue();
       double total = median(runs, "total");
       System.out.printf(
           Locale.ROOT,
-          "%,12d %9.1f %7.1f %12.1f %8.1f %8.2f %,10.0f %14.0f%n",
+          "%,12d %9.1f %7.1f %14.1f %8.1f %8.2f %,10.0f %15.0f%n",
           entry.getKey(),
           total,
           median(runs, "plan"),
@@ -172,7 +226,7 @@ public final class EngineBenchmark {
           median(runs, "write"),
           median(runs, "record"),
           entry.getKey() / total,
-          medianOf(runs.stream().map(r -> r.get("live_heap_mb").asDouble()).toList()));
+          medianOf(runs.stream().map(r -> r.get("driver_heap_after_gc_mb").asDouble()).toList()));
     }
   }
 
@@ -185,61 +239,5 @@ public final class EngineBenchmark {
     List<Double> sorted = values.stream().sorted().toList();
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
-  /** One measured run: apply, then materialize the whole day; prints the report and heap. */
-  public static final class Child {
-    private Child() {}
-
-    public static void main(String[] args) throws Exception {
-      Path repo = Path.of(args[0]);
-      String config = repo.resolve("feature_store.yaml").toString();
-      run(
-          "apply",
-          "--config",
-          config,
-          "--definitions",
-          repo.resolve("definitions.yaml").toString());
-      JsonNode report =
-          run(
-              "materialize",
-              "--config",
-              config,
-              "--feature-view",
-              "stats",
-              "--start",
-              "2024-05-01T00:00:00Z",
-              "--end",
-              "2024-05-02T00:00:00Z");
-      if (!"SUCCEEDED".equals(report.get("status").asText())) {
-        throw new IllegalStateException("Run failed: " + report);
-      }
-      long liveBytes = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP
-            && pool.getName().contains("Old")
-            && pool.getCollectionUsage() != null) {
-          liveBytes = Math.max(liveBytes, pool.getCollectionUsage().getUsed());
-        }
-      }
-      long peakBytes = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          peakBytes += pool.getPeakUsage().getUsed();
-        }
-      }
-      System.out.println(
-          JSON.createObjectNode()
-              .put("live_heap_mb", liveBytes / 1e6)
-              .put("peak_heap_mb", peakBytes / 1e6)
-              .set("report", report));
-    }
-
-    private static JsonNode run(String... args) throws Exception {
-      StringWriter out = new StringWriter();
-      SluiceMain.execute(new PrintWriter(out, true), new PrintWriter(System.err, true), args);
-      String[] lines = out.toString().strip().split("\n");
-      return JSON.readTree(lines[lines.length - 1]);
-    }
   }
 }

@@ -54,7 +54,7 @@ public final class JavaProcess implements AutoCloseable {
   }
 
   /** The parent JVM's module opens (Spark's Java 17 flags), which a Spark child needs too. */
-  private static List<String> moduleOpens() {
+  static List<String> moduleOpens() {
     return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(
             argument ->

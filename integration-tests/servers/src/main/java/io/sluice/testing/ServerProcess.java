@@ -38,8 +38,20 @@ public final class ServerProcess implements AutoCloseable {
    */
   public static ServerProcess start(
       String name, List<String> command, Path logFile, Duration timeout, BooleanSupplier ready) {
+    return start(name, command, java.util.Map.of(), logFile, timeout, ready);
+  }
+
+  /** As {@link #start(String, List, Path, Duration, BooleanSupplier)}, with extra environment. */
+  public static ServerProcess start(
+      String name,
+      List<String> command,
+      java.util.Map<String, String> environment,
+      Path logFile,
+      Duration timeout,
+      BooleanSupplier ready) {
     requireNonNull(name, "name is null");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
     builder.redirectOutput(logFile.toFile());
     Process process;
     try {
