@@ -12,8 +12,9 @@ import java.util.List;
  * newer-only check is made per entity, atomically with the write, on the server; a store that can
  * only check item by item fits this contract as well as a batched one.
  *
- * <p>Transient store errors are retried inside {@code write} within the store's retry budget.
- * Retrying a batch is safe: a row that an earlier attempt wrote is then counted as skipped (its
+ * <p>Transient store errors are retried inside {@code write} within the store's retry budget,
+ * re-sending only the rows not yet acknowledged. Re-sending is safe: when a connection is lost
+ * mid-batch, a row that reached the store before is counted as skipped on the next attempt (its
  * timestamp is no longer newer), never written twice with different values.
  *
  * <p>Failures: {@link InvalidFeatureValueException} when a row cannot be encoded (before anything

@@ -85,17 +85,68 @@ public final class RedisOnlineWriter implements OnlineWriter {
     if (batch.isEmpty()) {
       return WriteStats.NONE;
     }
-    List<EncodedRow> rows = encoder.encodeBatch(batch, stats);
-    WriteStats result =
-        retrying(
-            "write " + rows.size() + " rows of " + encoder.view().name() + " to Redis",
-            rows.size(),
-            () -> {
-              ensureConnected();
-              return send(rows);
-            });
-    stats = stats.plus(result);
-    return result;
+    Pending pending = new Pending(encoder.encodeBatch(batch, stats));
+    retrying(
+        "write " + batch.size() + " rows of " + encoder.view().name() + " to Redis",
+        batch.size(),
+        () -> {
+          ensureConnected();
+          pending.send();
+          return null;
+        });
+    stats = stats.plus(pending.done);
+    return pending.done;
+  }
+
+  /**
+   * The rows of one batch still to be acknowledged. A reply that is a transient error (MOVED after
+   * resharding, TRYAGAIN, NOSCRIPT) leaves only its row pending, so the next attempt re-sends just
+   * those rows and the counts stay exact; a connection lost mid-pipeline leaves every row of the
+   * attempt pending (some may have landed, and are then counted as skipped).
+   */
+  private final class Pending {
+    private List<EncodedRow> rows;
+    private WriteStats done = WriteStats.NONE;
+
+    Pending(List<EncodedRow> rows) {
+      this.rows = rows;
+    }
+
+    void send() {
+      List<Response<?>> responses = RedisOnlineWriter.this.send(rows);
+      List<EncodedRow> failed = new ArrayList<>();
+      RuntimeException firstFailure = null;
+      long written = 0;
+      long skipped = 0;
+      int perRow = responses.size() / rows.size();
+      for (int i = 0; i < rows.size(); i++) {
+        try {
+          boolean rowWritten = true;
+          for (int j = 0; j < perRow; j++) {
+            Object reply = responses.get(i * perRow + j).get();
+            if (options.mode() == WriteMode.NEWER_ONLY && ((Long) reply) == 0L) {
+              rowWritten = false;
+            }
+          }
+          if (rowWritten) {
+            written++;
+          } else {
+            skipped++;
+          }
+        } catch (RuntimeException e) {
+          if (!RedisErrors.isTransient(e)) {
+            throw e;
+          }
+          failed.add(rows.get(i));
+          firstFailure = firstFailure == null ? e : firstFailure;
+        }
+      }
+      done = done.plus(new WriteStats(written, skipped));
+      rows = failed;
+      if (firstFailure != null) {
+        throw firstFailure;
+      }
+    }
   }
 
   @Override
@@ -108,9 +159,13 @@ public final class RedisOnlineWriter implements OnlineWriter {
     closeClient();
   }
 
-  private WriteStats send(List<EncodedRow> rows) {
+  /**
+   * Sends one pipeline: per row, the newer-only script call, or in FORCE mode an {@code HSET} (and
+   * an {@code EXPIRE} when keys expire). Returns the replies, the same number for every row.
+   */
+  private List<Response<?>> send(List<EncodedRow> rows) {
     boolean force = options.mode() == WriteMode.FORCE;
-    List<Response<?>> responses = new ArrayList<>(rows.size() * (force ? 2 : 1));
+    List<Response<?>> responses = new ArrayList<>(rows.size() * 2);
     try (PipelineBase pipeline = client.pipelined()) {
       for (EncodedRow row : rows) {
         byte[] key = RedisFields.key(row.entityKey(), project);
@@ -141,19 +196,7 @@ public final class RedisOnlineWriter implements OnlineWriter {
       }
       pipeline.sync();
     }
-    if (force) {
-      for (Response<?> response : responses) {
-        response.get(); // surfaces an error reply
-      }
-      return new WriteStats(rows.size(), 0);
-    }
-    long written = 0;
-    for (Response<?> response : responses) {
-      if (((Long) response.get()) == 1L) {
-        written++;
-      }
-    }
-    return new WriteStats(written, rows.size() - written);
+    return responses;
   }
 
   private void ensureConnected() {

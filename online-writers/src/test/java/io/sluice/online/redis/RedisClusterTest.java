@@ -43,16 +43,22 @@ class RedisClusterTest {
     cluster.close();
   }
 
+  private static OnlineStoreConfig config() {
+    return OnlineStoreConfigParser.parse(
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .createObjectNode()
+            .put("type", "redis")
+            .put("redis_type", "redis_cluster")
+            .put("connection_string", cluster.nodes().get(0).hostAndPort()),
+        Path.of("/"));
+  }
+
   @Test
   void clusterReceivesEveryRowInBothModes() {
-    OnlineStoreConfig config =
-        OnlineStoreConfigParser.parse(
-            new com.fasterxml.jackson.databind.ObjectMapper()
-                .createObjectNode()
-                .put("type", "redis")
-                .put("redis_type", "redis_cluster")
-                .put("connection_string", cluster.nodes().get(0).hostAndPort()),
-            Path.of("/"));
+    for (RedisServer node : cluster.nodes()) {
+      node.cli("flushall");
+    }
+    OnlineStoreConfig config = config();
     List<FeatureRow> rows = driverRows(1, 5000, T0, 1);
     try (OnlineWriter writer = OnlineWriters.open(config, driverStats(), WriteOptions.defaults())) {
       for (int from = 0; from < rows.size(); from += 1000) {
@@ -68,13 +74,8 @@ class RedisClusterTest {
           .isEqualTo(new WriteStats(1000, 0));
     }
 
-    long keys = 0;
-    for (RedisServer node : cluster.nodes()) {
-      long nodeKeys = Long.parseLong(node.cli("dbsize").trim());
-      assertThat(nodeKeys).as("keys on master %s", node.hostAndPort()).isPositive();
-      keys += nodeKeys;
-    }
-    assertThat(keys).isEqualTo(5000);
+    assertThat(keysPerMaster()).allSatisfy(keys -> assertThat(keys).isPositive());
+    assertThat(keysPerMaster().stream().mapToLong(Long::longValue).sum()).isEqualTo(5000);
 
     Set<HostAndPort> nodes = new HashSet<>();
     cluster.nodes().forEach(node -> nodes.add(new HostAndPort("127.0.0.1", node.port())));
@@ -86,5 +87,42 @@ class RedisClusterTest {
         assertThat(stored.eventTime()).as("driver %s", id).isEqualTo(expected);
       }
     }
+  }
+
+  @Test
+  void slotsMovedAfterTheWriterOpenedAreFollowed() {
+    for (RedisServer node : cluster.nodes()) {
+      node.cli("flushall");
+    }
+    try (OnlineWriter writer =
+        OnlineWriters.open(config(), driverStats(), WriteOptions.defaults())) {
+      writer.write(driverRows(1, 500, T0, 1));
+      // Move 300 slots from the first master to the second: the writer's slot map is
+      // now stale and the next batch meets MOVED replies for those slots.
+      RedisServer from = cluster.nodes().get(0);
+      RedisServer to = cluster.nodes().get(1);
+      from.cli(
+          "--cluster",
+          "reshard",
+          from.hostAndPort(),
+          "--cluster-from",
+          nodeId(from),
+          "--cluster-to",
+          nodeId(to),
+          "--cluster-slots",
+          "300",
+          "--cluster-yes");
+      assertThat(writer.write(driverRows(501, 4500, T0, 1))).isEqualTo(new WriteStats(4500, 0));
+      assertThat(writer.write(driverRows(1, 500, T0, 1))).isEqualTo(new WriteStats(0, 500));
+    }
+    assertThat(keysPerMaster().stream().mapToLong(Long::longValue).sum()).isEqualTo(5000);
+  }
+
+  private static String nodeId(RedisServer node) {
+    return node.cli("cluster", "myid").trim();
+  }
+
+  private static List<Long> keysPerMaster() {
+    return cluster.nodes().stream().map(node -> Long.parseLong(node.cli("dbsize").trim())).toList();
   }
 }
