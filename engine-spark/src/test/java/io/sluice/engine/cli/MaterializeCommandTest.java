@@ -13,6 +13,9 @@ import io.sluice.engine.run.RunReport;
 import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.online.encoding.EntityKeyFormat;
 import io.sluice.online.encoding.EntityKeySerializer;
+import io.sluice.registry.MaterializationRun;
+import io.sluice.registry.RunStatus;
+import io.sluice.registry.SqlRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -137,6 +140,15 @@ class MaterializeCommandTest extends SparkTestBase {
   }
 
   @Test
+  void reportFileHoldsTheSameJsonAsTheLastLine() throws Exception {
+    Path reportFile = dir.resolve("reports/run.json");
+    CommandResult result =
+        materialize("2024-05-01", "2024-05-02", "--report", reportFile.toString());
+    assertThat(result.exitCode()).isZero();
+    assertThat(Files.readString(reportFile).strip()).isEqualTo(result.lastLine());
+  }
+
+  @Test
   void rerunningAWindowWritesNothingNewAndReportsTheSkips() {
     assertThat(materialize("2024-05-01", "2024-05-02").exitCode()).isZero();
     RunReport again = materialize("2024-05-01", "2024-05-02").report();
@@ -252,8 +264,13 @@ class MaterializeCommandTest extends SparkTestBase {
         .isZero();
     CommandResult result = materialize("2024-05-01", "2024-05-02");
     assertFailure(result, ExitCodes.USAGE, "does not exist");
-    assertThat(result.report().runId()).isNotBlank();
     assertNothingWritten();
+    try (SqlRegistry registry =
+        SqlRegistry.open(io.sluice.engine.config.RepoConfig.load(repo.config()).registry())) {
+      MaterializationRun run = registry.run(result.report().runId()).orElseThrow();
+      assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(run.error()).contains("data/nowhere.parquet does not exist");
+    }
   }
 
   @Test

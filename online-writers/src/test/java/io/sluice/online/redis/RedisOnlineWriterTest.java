@@ -35,6 +35,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 
 /** The Redis writer against a real redis-server. */
@@ -160,6 +162,29 @@ class RedisOnlineWriterTest {
       }
       byte[] key = RedisStores.concat(int64EntityKey("driver_id", 2), "test".getBytes(UTF_8));
       assertThat(redis.ttl(key)).as(mode.name()).isBetween(3500L, 3600L);
+    }
+  }
+
+  @Test
+  void databaseFromTheConnectionStringIsUsed() {
+    RedisOnlineStoreConfig db3 =
+        new RedisOnlineStoreConfig(
+            RedisType.REDIS,
+            List.of(new Node("127.0.0.1", server.port())),
+            null,
+            null,
+            false,
+            3,
+            0);
+    try (OnlineWriter writer = OnlineWriters.open(db3, driverStats(), WriteOptions.defaults())) {
+      writer.write(driverRows(1, 4, T0, 1));
+    }
+    assertThat(redis.dbSize()).isZero();
+    try (JedisPooled database3 =
+        new JedisPooled(
+            new HostAndPort("127.0.0.1", server.port()),
+            DefaultJedisClientConfig.builder().database(3).build())) {
+      assertThat(database3.dbSize()).isEqualTo(4);
     }
   }
 
