@@ -5,6 +5,7 @@ import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.BatchEngineConfig;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.run.ExitCodes;
+import io.sluice.engine.run.Materialization;
 import io.sluice.engine.run.MaterializationFailedException;
 import io.sluice.engine.run.RunReport;
 import io.sluice.registry.SqlRegistry;
@@ -88,6 +89,41 @@ final class CommandSupport {
     out.println(json);
     out.flush();
     return report.exitCode();
+  }
+
+  /** One materialization, given a ready {@link Materialization}. */
+  @FunctionalInterface
+  interface RunBody {
+    RunReport run(Materialization materialization) throws Exception;
+  }
+
+  /**
+   * Runs a materializing command: checks its arguments ({@code validate}), loads the config, opens
+   * the registry and Spark, runs {@code body}, and prints the report (also on failure). Returns the
+   * report's exit code.
+   */
+  static int materialize(
+      CommandSpec spec,
+      String command,
+      RepoOptions repo,
+      String featureView,
+      RepoOptions.Run run,
+      Runnable validate,
+      RunBody body) {
+    String project = null;
+    RunReport report;
+    try {
+      validate.run();
+      RepoConfig config = loadConfig(repo.config);
+      project = config.project();
+      try (SqlRegistry registry = openRegistry(config)) {
+        SparkSession spark = spark("sluice " + command + " " + featureView, config.batchEngine());
+        report = body.run(new Materialization(spark, config, registry));
+      }
+    } catch (Exception e) { // Spark throws checked exceptions undeclared
+      report = failure(command, project, featureView, e);
+    }
+    return finish(report, run.report, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 
   /** What a JSON-printing command does: fills its result, or throws. */

@@ -1,14 +1,9 @@
 package io.sluice.engine.cli;
 
 import io.sluice.engine.InvalidUsageException;
-import io.sluice.engine.config.RepoConfig;
-import io.sluice.engine.run.Materialization;
-import io.sluice.engine.run.RunReport;
-import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,32 +40,27 @@ final class MaterializeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String project = null;
-    RunReport result;
-    try {
-      Instant from = Timestamps.parse("--start", start);
-      Instant to = Timestamps.parse("--end", end);
-      if (!from.isBefore(to)) {
-        throw new InvalidUsageException(
-            "Invalid window: --start "
-                + from
-                + " must be before --end "
-                + to
-                + " (the window is [start, end))");
-      }
-      RepoConfig config = CommandSupport.loadConfig(repo.config);
-      project = config.project();
-      try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
-        SparkSession spark =
-            CommandSupport.spark("sluice materialize " + view.name, config.batchEngine());
-        result =
-            new Materialization(spark, config, registry)
-                .materialize(view.name, new TimeInterval(from, to), run.mode());
-      }
-    } catch (Exception e) { // Spark throws checked exceptions undeclared
-      result = CommandSupport.failure("materialize", project, view.name, e);
-    }
-    return CommandSupport.finish(
-        result, run.report, spec.commandLine().getOut(), spec.commandLine().getErr());
+    Instant[] window = new Instant[2];
+    return CommandSupport.materialize(
+        spec,
+        "materialize",
+        repo,
+        view.name,
+        run,
+        () -> {
+          window[0] = Timestamps.parse("--start", start);
+          window[1] = Timestamps.parse("--end", end);
+          if (!window[0].isBefore(window[1])) {
+            throw new InvalidUsageException(
+                "Invalid window: --start "
+                    + window[0]
+                    + " must be before --end "
+                    + window[1]
+                    + " (the window is [start, end))");
+          }
+        },
+        materialization ->
+            materialization.materialize(
+                view.name, new TimeInterval(window[0], window[1]), run.mode()));
   }
 }

@@ -1,11 +1,6 @@
 package io.sluice.engine.cli;
 
-import io.sluice.engine.config.RepoConfig;
-import io.sluice.engine.run.Materialization;
-import io.sluice.engine.run.RunReport;
-import io.sluice.registry.SqlRegistry;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,24 +31,14 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String project = null;
-    RunReport result;
-    try {
-      java.time.Instant to = Timestamps.parse("--end", end);
-      RepoConfig config = CommandSupport.loadConfig(repo.config);
-      project = config.project();
-      try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
-        SparkSession spark =
-            CommandSupport.spark(
-                "sluice materialize-incremental " + view.name, config.batchEngine());
-        result =
-            new Materialization(spark, config, registry)
-                .materializeIncremental(view.name, to, run.mode());
-      }
-    } catch (Exception e) { // Spark throws checked exceptions undeclared
-      result = CommandSupport.failure("materialize-incremental", project, view.name, e);
-    }
-    return CommandSupport.finish(
-        result, run.report, spec.commandLine().getOut(), spec.commandLine().getErr());
+    java.time.Instant[] to = new java.time.Instant[1];
+    return CommandSupport.materialize(
+        spec,
+        "materialize-incremental",
+        repo,
+        view.name,
+        run,
+        () -> to[0] = Timestamps.parse("--end", end),
+        materialization -> materialization.materializeIncremental(view.name, to[0], run.mode()));
   }
 }
