@@ -17,7 +17,7 @@ final class RedisErrors {
    * changes (resharding, failover), and a script cache that was flushed.
    */
   static boolean isTransient(Throwable failure) {
-    if (isAuthentication(failure)) {
+    if (isAuthentication(failure) || isTls(failure)) {
       return false;
     }
     if (failure instanceof JedisConnectionException
@@ -36,6 +36,19 @@ final class RedisErrors {
           || message.startsWith("READONLY")
           || message.startsWith("MOVED")
           || message.startsWith("ASK");
+    }
+    return false;
+  }
+
+  /**
+   * A TLS handshake that failed (an untrusted certificate, no TLS on the port): retrying cannot
+   * help.
+   */
+  static boolean isTls(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
     }
     return false;
   }

@@ -244,6 +244,19 @@ public final class RedisOnlineWriter implements OnlineWriter {
             stats,
             rows);
       }
+      if (RedisErrors.isTls(e)) {
+        throw new InvalidOnlineStoreConfigException(
+            "Cannot establish TLS with Redis at "
+                + config.nodes()
+                + ": "
+                + e.getMessage()
+                + "; check ssl in online_store.connection_string and that this JVM trusts the"
+                + " server's certificate (-Djavax.net.ssl.trustStore)"
+                + progress(rows),
+            e,
+            stats,
+            rows);
+      }
       throw new OnlineStoreUnavailableException(
           "Cannot "
               + what
