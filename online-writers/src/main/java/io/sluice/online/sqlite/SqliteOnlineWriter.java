@@ -41,6 +41,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteOnlineWriter.class);
   static final int BUSY_TIMEOUT_MILLIS = 30_000;
 
+  private final int busyTimeoutMillis;
   private final SqliteOnlineStoreConfig config;
   private final WriteOptions options;
   private final RowEncoder encoder;
@@ -51,6 +52,16 @@ public final class SqliteOnlineWriter implements OnlineWriter {
 
   public SqliteOnlineWriter(
       SqliteOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+    this(config, view, options, BUSY_TIMEOUT_MILLIS);
+  }
+
+  /** With a chosen busy timeout, for tests of lock contention. */
+  SqliteOnlineWriter(
+      SqliteOnlineStoreConfig config,
+      FeatureViewSchema view,
+      WriteOptions options,
+      int busyTimeoutMillis) {
+    this.busyTimeoutMillis = busyTimeoutMillis;
     this.config = config;
     this.options = options;
     this.encoder = new RowEncoder(view, options.keyFormat());
@@ -108,47 +119,56 @@ public final class SqliteOnlineWriter implements OnlineWriter {
   }
 
   /**
-   * One batch in one transaction. The connection stays in autocommit between batches: sqlite-jdbc
-   * opens the next transaction right after a commit when autocommit is off, which would hold the
-   * file's write lock while this writer is idle and stall every other writer.
+   * One batch in one transaction, begun and ended with explicit statements while the driver stays
+   * in autocommit: sqlite-jdbc's own transactions re-open a transaction at each commit (holding the
+   * file's write lock while this writer is idle) and flip their flag before the statement runs (so
+   * a BEGIN that timed out on the lock would leave the retry outside a transaction).
    */
   private WriteStats writeTransaction(List<EncodedRow> rows) throws SQLException {
-    connection.setAutoCommit(false); // BEGIN IMMEDIATE: waits up to the busy timeout for the lock
-    try {
-      for (EncodedRow row : rows) {
-        String eventTs = FeastTimestamps.naiveUtcText(row.eventTimestamp());
-        String createdTs =
-            row.createdTimestamp() == null
-                ? null
-                : FeastTimestamps.naiveUtcText(row.createdTimestamp());
-        int parameter = 1;
-        for (int i = 0; i < featureNames.length; i++) {
-          upsert.setBytes(parameter++, row.entityKey());
-          upsert.setString(parameter++, featureNames[i]);
-          upsert.setBytes(parameter++, row.values()[i]);
-          upsert.setString(parameter++, eventTs);
-          upsert.setString(parameter++, createdTs);
-        }
-        upsert.addBatch();
-      }
-      int[] changed = upsert.executeBatch();
-      connection.setAutoCommit(true); // COMMIT
-      long written = 0;
-      for (int count : changed) {
-        if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
-          written++;
-        }
-      }
-      return new WriteStats(written, rows.size() - written);
-    } catch (SQLException | RuntimeException e) {
-      upsert.clearBatch();
+    try (Statement control = connection.createStatement()) {
+      control.execute("BEGIN IMMEDIATE"); // waits up to the busy timeout for the write lock
       try {
-        connection.rollback();
-        connection.setAutoCommit(true);
-      } catch (SQLException rollback) {
-        e.addSuppressed(rollback);
+        for (EncodedRow row : rows) {
+          String eventTs = FeastTimestamps.naiveUtcText(row.eventTimestamp());
+          String createdTs =
+              row.createdTimestamp() == null
+                  ? null
+                  : FeastTimestamps.naiveUtcText(row.createdTimestamp());
+          int parameter = 1;
+          for (int i = 0; i < featureNames.length; i++) {
+            upsert.setBytes(parameter++, row.entityKey());
+            upsert.setString(parameter++, featureNames[i]);
+            upsert.setBytes(parameter++, row.values()[i]);
+            upsert.setString(parameter++, eventTs);
+            upsert.setString(parameter++, createdTs);
+          }
+          upsert.addBatch();
+        }
+        int[] changed = upsert.executeBatch();
+        control.execute("COMMIT");
+        long written = 0;
+        for (int count : changed) {
+          if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
+            written++;
+          }
+        }
+        return new WriteStats(written, rows.size() - written);
+      } catch (SQLException | RuntimeException e) {
+        upsert.clearBatch();
+        rollback(control, e);
+        throw e;
       }
-      throw e;
+    }
+  }
+
+  /** Ends a failed transaction; SQLite may have ended it already ("no transaction is active"). */
+  private static void rollback(Statement control, Exception failure) {
+    try {
+      control.execute("ROLLBACK");
+    } catch (SQLException rollback) {
+      if (!String.valueOf(rollback.getMessage()).contains("no transaction is active")) {
+        failure.addSuppressed(rollback);
+      }
     }
   }
 
@@ -167,14 +187,14 @@ public final class SqliteOnlineWriter implements OnlineWriter {
               + "; check online_store.path");
     }
     SQLiteConfig sqlite = new SQLiteConfig();
-    sqlite.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    sqlite.setBusyTimeout(busyTimeoutMillis);
     // Take the write lock when the transaction begins, so two writers never deadlock upgrading.
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     Connection opened = sqlite.createConnection("jdbc:sqlite:" + config.path());
     try (Statement statement = opened.createStatement()) {
       // Switching to WAL needs a lock that other processes may hold for a moment; issued here,
       // after the busy timeout is in force, it waits instead of failing. WAL persists in the file.
-      statement.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+      statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
       statement.execute("PRAGMA journal_mode = WAL");
       statement.execute("PRAGMA synchronous = NORMAL");
       return opened;
