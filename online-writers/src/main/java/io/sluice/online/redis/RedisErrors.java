@@ -20,7 +20,8 @@ final class RedisErrors {
     if (isAuthentication(failure) || isTls(failure)) {
       return false;
     }
-    if (failure instanceof JedisConnectionException
+    if (failure instanceof RedisOnlineWriter.UnansweredRowsException
+        || failure instanceof JedisConnectionException
         || failure instanceof JedisRedirectionException
         || failure instanceof JedisClusterOperationException
         || failure instanceof JedisNoScriptException

@@ -73,7 +73,7 @@ public final class RedisOnlineWriter implements OnlineWriter {
     this.ttl = Long.toString(config.keyTtlSeconds()).getBytes(UTF_8);
     retrying(
         "connect to Redis",
-        0,
+        null,
         () -> {
           ensureConnected();
           return null;
@@ -86,15 +86,19 @@ public final class RedisOnlineWriter implements OnlineWriter {
       return WriteStats.NONE;
     }
     Pending pending = new Pending(encoder.encodeBatch(batch, stats));
-    retrying(
-        "write " + batch.size() + " rows of " + encoder.view().name() + " to Redis",
-        batch.size(),
-        () -> {
-          ensureConnected();
-          pending.send();
-          return null;
-        });
-    stats = stats.plus(pending.done);
+    try {
+      retrying(
+          "write " + batch.size() + " rows of " + encoder.view().name() + " to Redis",
+          pending,
+          () -> {
+            ensureConnected();
+            pending.send();
+            return null;
+          });
+    } finally {
+      // Whatever the store acknowledged stays counted, also when the batch failed part way.
+      stats = stats.plus(pending.done);
+    }
     return pending.done;
   }
 
@@ -115,7 +119,8 @@ public final class RedisOnlineWriter implements OnlineWriter {
     void send() {
       List<Response<?>> responses = RedisOnlineWriter.this.send(rows);
       List<EncodedRow> failed = new ArrayList<>();
-      RuntimeException firstFailure = null;
+      RuntimeException transientFailure = null;
+      RuntimeException fatalFailure = null;
       long written = 0;
       long skipped = 0;
       int perRow = responses.size() / rows.size();
@@ -133,19 +138,38 @@ public final class RedisOnlineWriter implements OnlineWriter {
           } else {
             skipped++;
           }
-        } catch (RuntimeException e) {
-          if (!RedisErrors.isTransient(e)) {
-            throw e;
-          }
+        } catch (IllegalStateException unanswered) {
+          // A cluster pipeline logs a node's lost connection and leaves its replies unset.
           failed.add(rows.get(i));
-          firstFailure = firstFailure == null ? e : firstFailure;
+          transientFailure = transientFailure == null ? unanswered : transientFailure;
+        } catch (RuntimeException e) {
+          failed.add(rows.get(i));
+          if (RedisErrors.isTransient(e)) {
+            transientFailure = transientFailure == null ? e : transientFailure;
+          } else {
+            fatalFailure = fatalFailure == null ? e : fatalFailure;
+          }
         }
       }
       done = done.plus(new WriteStats(written, skipped));
       rows = failed;
-      if (firstFailure != null) {
-        throw firstFailure;
+      if (fatalFailure != null) {
+        throw fatalFailure;
       }
+      if (transientFailure != null) {
+        throw new UnansweredRowsException(failed.size(), transientFailure);
+      }
+    }
+
+    long rowsNotWritten() {
+      return rows.size();
+    }
+  }
+
+  /** Some rows of a pipeline got no usable reply; they are sent again on the next attempt. */
+  static final class UnansweredRowsException extends RuntimeException {
+    UnansweredRowsException(int rows, RuntimeException first) {
+      super(rows + " rows got no usable reply, the first: " + first, first);
     }
   }
 
@@ -209,29 +233,56 @@ public final class RedisOnlineWriter implements OnlineWriter {
     reconnect = false;
   }
 
-  /** Loads the script on every node the client can reach: every master of a cluster. */
+  /**
+   * Loads the script on every node of a cluster that answers (replicas included, so a failover
+   * finds it); a node that does not answer is skipped, since a NOSCRIPT reply later reloads it.
+   */
   private static byte[] loadScriptEverywhere(UnifiedJedis client) {
     if (client instanceof JedisCluster cluster) {
       String sha = null;
-      for (ConnectionPool pool : cluster.getClusterNodes().values()) {
-        try (Jedis node = new Jedis(pool.getResource())) {
-          sha = node.scriptLoad(SCRIPT);
+      RuntimeException lastFailure = null;
+      for (Map.Entry<String, ConnectionPool> node : cluster.getClusterNodes().entrySet()) {
+        try (Jedis jedis = new Jedis(node.getValue().getResource())) {
+          sha = jedis.scriptLoad(SCRIPT);
+        } catch (RuntimeException e) {
+          LOG.debug("Cannot load the write script on cluster node {}", node.getKey(), e);
+          lastFailure = e;
         }
       }
       if (sha == null) {
-        throw new redis.clients.jedis.exceptions.JedisClusterOperationException(
-            "No cluster node is reachable");
+        throw lastFailure != null
+            ? lastFailure
+            : new redis.clients.jedis.exceptions.JedisClusterOperationException(
+                "No cluster node is reachable");
       }
       return sha.getBytes(UTF_8);
     }
     return client.scriptLoad(SCRIPT).getBytes(UTF_8);
   }
 
-  private <T> T retrying(String what, long rows, dev.failsafe.function.CheckedSupplier<T> attempt) {
+  /**
+   * Runs {@code attempt} under the retry rule and turns a final failure into the writer's exception
+   * kinds, with what was acknowledged (earlier batches and, for a batch, its rows that made it) and
+   * how many rows of the batch were not written. {@code pending} is null when connecting.
+   */
+  private <T> T retrying(
+      String what, Pending pending, dev.failsafe.function.CheckedSupplier<T> attempt) {
     try {
       return Retries.withBudget(
           what, options.retryBudget(), RedisErrors::isTransient, () -> reconnect = true, attempt);
     } catch (RuntimeException e) {
+      WriteStats acknowledged = pending == null ? stats : stats.plus(pending.done);
+      long notWritten = pending == null ? 0 : pending.rowsNotWritten();
+      String progress =
+          "; "
+              + notWritten
+              + " rows of this batch not written, "
+              + acknowledged.acknowledged()
+              + " rows acknowledged ("
+              + acknowledged.written()
+              + " written, "
+              + acknowledged.skippedNotNewer()
+              + " skipped as not newer) stay written";
       if (RedisErrors.isAuthentication(e)) {
         throw new InvalidOnlineStoreConfigException(
             "Cannot authenticate to Redis at "
@@ -239,10 +290,10 @@ public final class RedisOnlineWriter implements OnlineWriter {
                 + ": "
                 + e.getMessage()
                 + "; check username/password in online_store.connection_string"
-                + progress(rows),
+                + progress,
             e,
-            stats,
-            rows);
+            acknowledged,
+            notWritten);
       }
       if (RedisErrors.isTls(e)) {
         throw new InvalidOnlineStoreConfigException(
@@ -252,10 +303,23 @@ public final class RedisOnlineWriter implements OnlineWriter {
                 + e.getMessage()
                 + "; check ssl in online_store.connection_string and that this JVM trusts the"
                 + " server's certificate (-Djavax.net.ssl.trustStore)"
-                + progress(rows),
+                + progress,
             e,
-            stats,
-            rows);
+            acknowledged,
+            notWritten);
+      }
+      if (e instanceof redis.clients.jedis.exceptions.JedisDataException
+          && !RedisErrors.isTransient(e)) {
+        // The server refused the command itself (a db index out of range, a key of another
+        // type, a script error): retrying the run cannot help.
+        throw new InvalidOnlineStoreConfigException(
+            "Redis at " + config.nodes() + " rejected " + what + ": " + e.getMessage() + progress,
+            e,
+            acknowledged,
+            notWritten);
+      }
+      if (!RedisErrors.isTransient(e)) {
+        throw e; // not the store's doing: a bug, reported as unexpected
       }
       throw new OnlineStoreUnavailableException(
           "Cannot "
@@ -266,23 +330,11 @@ public final class RedisOnlineWriter implements OnlineWriter {
               + Retries.describe(options.retryBudget())
               + ": "
               + e.getMessage()
-              + progress(rows),
+              + progress,
           e,
-          stats,
-          rows);
+          acknowledged,
+          notWritten);
     }
-  }
-
-  private String progress(long rows) {
-    return "; "
-        + rows
-        + " rows of this batch not written, "
-        + stats.acknowledged()
-        + " rows acknowledged before ("
-        + stats.written()
-        + " written, "
-        + stats.skippedNotNewer()
-        + " skipped as not newer) stay written";
   }
 
   private void closeClient() {

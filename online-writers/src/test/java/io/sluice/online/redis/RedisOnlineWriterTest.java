@@ -309,7 +309,7 @@ class RedisOnlineWriterTest {
       assertThatThrownBy(() -> writer.write(driverRows(26, 40, T0, 1)))
           .isInstanceOf(OnlineStoreUnavailableException.class)
           .hasMessageContaining(
-              "40 rows of this batch not written, 25 rows acknowledged before (25 written, 0"
+              "40 rows of this batch not written, 25 rows acknowledged (25 written, 0"
                   + " skipped as not newer) stay written")
           .satisfies(
               e ->
