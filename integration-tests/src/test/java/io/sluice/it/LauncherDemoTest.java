@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.testing.SparkCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,5 +93,29 @@ class LauncherDemoTest {
             "demo",
             "--dir",
             demo.toString()));
+  }
+
+  @Test
+  void sqliteStoreIsRefusedOnAClusterWithExitCode2() throws Exception {
+    try (SparkCluster cluster = SparkCluster.start(dir.resolve("cluster"), 1, "2g")) {
+      Path demo = demoCopy();
+      String[] result =
+          run(
+              Map.of(
+                  "SPARK_HOME",
+                  cluster.sparkHome().toString(),
+                  "SLUICE_SUBMIT_ARGS",
+                  "--master " + cluster.masterUrl()),
+              ROOT.resolve("submit/bin/sluice").toString(),
+              "demo",
+              "--dir",
+              demo.toString());
+      assertThat(result[0]).as(result[1] + result[2]).isEqualTo("2");
+      String[] lines = result[1].strip().split("\n");
+      JsonNode summary = JSON.readTree(lines[lines.length - 1]);
+      assertThat(summary.get("error").asText())
+          .contains("from Spark master " + cluster.masterUrl())
+          .contains("SQLite (Feast's local store) needs Spark's local mode");
+    }
   }
 }

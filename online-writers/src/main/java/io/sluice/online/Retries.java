@@ -3,6 +3,7 @@ package io.sluice.online;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
 import dev.failsafe.function.CheckedSupplier;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class Retries {
   private static final Logger LOG = LoggerFactory.getLogger(Retries.class);
   private static final int MAX_SUPPRESSED = 5;
+  private static final Duration FIRST_DELAY = Duration.ofMillis(50);
 
   private Retries() {}
 
@@ -35,13 +37,18 @@ public final class Retries {
       Runnable beforeRetry,
       CheckedSupplier<T> attempt) {
     List<Throwable> failures = new ArrayList<>();
+    RetryPolicyBuilder<T> builder = RetryPolicy.<T>builder().handleIf(isTransient::test);
+    if (budget.compareTo(FIRST_DELAY) <= 0) {
+      builder.withMaxRetries(0); // a budget shorter than the first pause: one attempt
+    } else {
+      builder
+          .withBackoff(FIRST_DELAY, Duration.ofSeconds(2))
+          .withJitter(0.25)
+          .withMaxDuration(budget)
+          .withMaxRetries(-1);
+    }
     RetryPolicy<T> policy =
-        RetryPolicy.<T>builder()
-            .handleIf(isTransient::test)
-            .withBackoff(Duration.ofMillis(50), Duration.ofSeconds(2))
-            .withJitter(0.25)
-            .withMaxDuration(budget)
-            .withMaxRetries(-1)
+        builder
             .onFailedAttempt(
                 event -> {
                   if (failures.size() < MAX_SUPPRESSED) {

@@ -37,7 +37,20 @@ public final class SluiceMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int exitCode = run(args);
+    // Stop Spark cleanly, then exit with the code. In YARN cluster mode the application master
+    // marks an application that calls System.exit before main returns as failed even with 0, so
+    // success there simply returns (the exit code and stdout reach a caller only in client mode).
+    org.apache.spark.sql.SparkSession.getDefaultSession()
+        .foreach(
+            session -> {
+              session.stop();
+              return null;
+            });
+    boolean clusterMode = "cluster".equals(System.getProperty("spark.submit.deployMode"));
+    if (exitCode != 0 || !clusterMode) {
+      System.exit(exitCode);
+    }
   }
 
   /** Runs the command line and returns its exit code (without exiting). */

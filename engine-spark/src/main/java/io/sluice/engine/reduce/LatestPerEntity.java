@@ -17,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
@@ -61,7 +62,7 @@ public final class LatestPerEntity {
                 : normalised(source, view.createdTimestamp()))
             .as(CREATED_TIMESTAMP));
     for (Column feature : view.features()) {
-      selected.add(normalised(source, feature.name()).as(feature.name()));
+      selected.add(normalisedFeature(source, feature).as(feature.name()));
     }
 
     org.apache.spark.sql.Column eventTime = functions.col(EVENT_TIMESTAMP);
@@ -137,6 +138,36 @@ public final class LatestPerEntity {
       return column.cast(DataTypes.DoubleType);
     }
     return column;
+  }
+
+  /**
+   * A feature column as the writers take it: as {@link #normalised}, and numbers declared FLOAT or
+   * DOUBLE (or their lists) become doubles here, in Spark, so a value that is no double (a decimal,
+   * a long beyond 2^53) cannot fail on an executor after other partitions were written; the cast
+   * rounds as Feast's own conversion does.
+   */
+  private static org.apache.spark.sql.Column normalisedFeature(
+      Dataset<Row> source, Column feature) {
+    DataType type = typeOf(source, feature.name());
+    org.apache.spark.sql.Column column = column(feature.name());
+    switch (feature.type()) {
+      case FLOAT, DOUBLE -> {
+        return type.equals(DataTypes.FloatType) ? column : column.cast(DataTypes.DoubleType);
+      }
+      case FLOAT_LIST, DOUBLE_LIST -> {
+        boolean floats =
+            type instanceof ArrayType array && array.elementType().equals(DataTypes.FloatType);
+        return floats ? column : column.cast(DataTypes.createArrayType(DataTypes.DoubleType));
+      }
+      case UNIX_TIMESTAMP_LIST -> {
+        boolean longs =
+            type instanceof ArrayType array && array.elementType().equals(DataTypes.LongType);
+        return longs ? column : column.cast(DataTypes.createArrayType(DataTypes.TimestampType));
+      }
+      default -> {
+        return normalised(source, feature.name());
+      }
+    }
   }
 
   private static DataType typeOf(Dataset<Row> source, String name) {

@@ -13,7 +13,8 @@ import io.sluice.registry.RegistryUnavailableException;
  * Exit codes for Airflow and shells (DESIGN.md): 0 success; 2 bad usage or configuration; 3 bad
  * input data; 4 infrastructure failure worth retrying. A failure whose outcome is unknown (the
  * registry commit was cut off) is 4 too: re-running the window is safe, since writes are newer-only
- * and completing a run twice changes nothing. Anything unrecognised is 1.
+ * and completing a run twice changes nothing; so is an I/O failure of no known kind underneath (S3,
+ * HDFS, shuffle). Anything unrecognised is 1.
  */
 public final class ExitCodes {
   public static final int SUCCESS = 0;
@@ -38,13 +39,19 @@ public final class ExitCodes {
 
   private static Throwable decisiveCause(Throwable failure) {
     int depth = 0;
+    Throwable io = null;
     for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause()) {
       if (ownCode(cause) != UNEXPECTED) {
         return cause;
       }
+      if (io == null && cause instanceof java.io.IOException) {
+        io = cause;
+      }
       depth++;
     }
-    return null;
+    // Nothing of a known kind: an I/O failure underneath (S3 or HDFS unreachable or throttled, a
+    // lost executor's shuffle files) is worth retrying.
+    return io;
   }
 
   private static int ownCode(Throwable cause) {
@@ -60,6 +67,9 @@ public final class ExitCodes {
     if (cause instanceof RegistryUnavailableException
         || cause instanceof RegistryOutcomeUnknownException
         || cause instanceof OnlineStoreUnavailableException) {
+      return RETRYABLE;
+    }
+    if (cause instanceof java.io.IOException) {
       return RETRYABLE;
     }
     return UNEXPECTED;

@@ -12,6 +12,7 @@ import io.sluice.engine.source.SourceReader;
 import io.sluice.engine.source.ViewColumns;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
+import io.sluice.online.config.SqliteOnlineStoreConfig;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
@@ -107,6 +108,22 @@ public final class Materialization {
               + ": it has online: false, so Feast does not serve it online; set online: true and"
               + " apply");
     }
+    if (view.features().isEmpty()) {
+      throw new InvalidUsageException(
+          "Cannot materialize feature view " + view.name() + ": it has no features");
+    }
+    String master = spark.sparkContext().master();
+    if (config.onlineStore() instanceof SqliteOnlineStoreConfig sqlite
+        && !master.startsWith("local")) {
+      throw new InvalidUsageException(
+          "Cannot write the SQLite online store "
+              + sqlite.path()
+              + " from Spark master "
+              + master
+              + ": every executor would write a file on its own host. SQLite (Feast's local"
+              + " store) needs Spark's local mode: run submit/bin/sluice without SPARK_HOME, or"
+              + " use a Redis online store");
+    }
     RunCounters counters = new RunCounters(spark.sparkContext());
     String runId =
         registry.startRun(
@@ -189,15 +206,21 @@ public final class Materialization {
     StageTimes stages = new StageTimes(runId);
     spark.sparkContext().addSparkListener(stages);
     spark.sparkContext().setJobGroup(runId, "sluice " + view.name() + " " + window, false);
+    long actionStarted = System.nanoTime();
     try (WriteProgress progress =
-        WriteProgress.start(view.name(), counters.written, counters.skippedNotNewer)) {
+        WriteProgress.start(
+            spark.sparkContext(), view.name(), counters.written, counters.skippedNotNewer)) {
       latest.foreachPartition(sink);
     } finally {
       spark.sparkContext().clearJobGroup();
       spark.sparkContext().removeSparkListener(stages);
     }
-    counters.seconds("read_reduce", stages.readReduceSeconds());
-    counters.seconds("write", stages.writeSeconds());
+    // The action's time is measured here; the listener only splits it (its events arrive
+    // asynchronously, the last ones possibly after the action returned).
+    double action = (System.nanoTime() - actionStarted) / 1e9;
+    double readReduce = Math.min(stages.readReduceSeconds(), action);
+    counters.seconds("read_reduce", readReduce);
+    counters.seconds("write", action - readReduce);
     counters.observed(observed(reduction));
   }
 

@@ -8,15 +8,15 @@ import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.StageInfo;
 
 /**
- * Splits the Spark time of one run into reading-and-reducing (shuffle map stages) and writing (the
- * result stage running the partition sink), from the stages of the run's job group. Driver side.
+ * How long the shuffle map stages of one run's job group took (reading the window and reducing to
+ * the latest row per entity), from their first submission to the last completion; the rest of the
+ * write action is the stage running the partition sinks. Driver side.
  */
 final class StageTimes extends SparkListener {
   private final String jobGroup;
   private final Set<Integer> stages = new HashSet<>();
   private long firstSubmitted = Long.MAX_VALUE;
   private long lastShuffleCompleted = Long.MIN_VALUE;
-  private long writeMillis;
 
   StageTimes(String jobGroup) {
     this.jobGroup = jobGroup;
@@ -47,8 +47,6 @@ final class StageTimes extends SparkListener {
     firstSubmitted = Math.min(firstSubmitted, submitted);
     if (info.shuffleDepId().isDefined()) {
       lastShuffleCompleted = Math.max(lastShuffleCompleted, completed);
-    } else {
-      writeMillis += completed - submitted;
     }
   }
 
@@ -56,9 +54,5 @@ final class StageTimes extends SparkListener {
     return lastShuffleCompleted == Long.MIN_VALUE
         ? 0
         : (lastShuffleCompleted - firstSubmitted) / 1000.0;
-  }
-
-  synchronized double writeSeconds() {
-    return writeMillis / 1000.0;
   }
 }

@@ -149,6 +149,17 @@ public final class SourceReader {
 
   /** Python strftime's date directives as a Java pattern ({@code %Y-%m-%d} → yyyy-MM-dd). */
   static DateTimeFormatter javaFormat(String strftime) {
+    int year = strftime.indexOf("%Y");
+    int month = strftime.indexOf("%m");
+    int day = strftime.indexOf("%d");
+    if (year < 0 || (month >= 0 && month < year) || (day >= 0 && (month < 0 || day < month))) {
+      // Partition values are compared as text: only year, month, day in that order sort by date.
+      throw new InvalidUsageException(
+          "Invalid date_partition_column_format '"
+              + strftime
+              + "': partitions are compared as text, so the format must hold %Y, then %m, then"
+              + " %d (such as %Y-%m-%d or %Y/%m/%d)");
+    }
     StringBuilder pattern = new StringBuilder();
     for (int i = 0; i < strftime.length(); i++) {
       char c = strftime.charAt(i);

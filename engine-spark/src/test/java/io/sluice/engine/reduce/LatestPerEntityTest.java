@@ -180,6 +180,41 @@ class LatestPerEntityTest extends SparkTestBase {
   }
 
   @Test
+  void numbersDeclaredFloatingBecomeDoublesInSpark() {
+    StructType schema =
+        new StructType()
+            .add("driver_id", DataTypes.LongType)
+            .add("ts", DataTypes.TimestampType)
+            .add("big", DataTypes.LongType)
+            .add("prices", DataTypes.createArrayType(DataTypes.createDecimalType(10, 2)));
+    ViewColumns view =
+        new ViewColumns(
+            List.of(new Column("driver_id", INT64)),
+            List.of(
+                new Column("big", DOUBLE),
+                new Column("prices", feast.proto.types.ValueProto.ValueType.Enum.DOUBLE_LIST)),
+            "ts",
+            null);
+    Dataset<Row> input =
+        spark()
+            .createDataFrame(
+                List.of(
+                    RowFactory.create(
+                        1L,
+                        Instant.parse("2024-05-01T01:00:00Z"),
+                        (1L << 53) + 1,
+                        List.of(new java.math.BigDecimal("1.25")))),
+                schema);
+    Dataset<Row> latest = LatestPerEntity.reduce(input, view, WINDOW).latest();
+    assertThat(latest.schema().apply("big").dataType()).isEqualTo(DataTypes.DoubleType);
+    assertThat(latest.schema().apply("prices").dataType())
+        .isEqualTo(DataTypes.createArrayType(DataTypes.DoubleType));
+    Row row = latest.collectAsList().get(0);
+    assertThat(row.getDouble(3)).isEqualTo((double) ((1L << 53) + 1));
+    assertThat(row.getList(4)).containsExactly(1.25);
+  }
+
+  @Test
   void entitylessViewsKeepOneLatestRowAndNoneForAnEmptyWindow() {
     ViewColumns view =
         new ViewColumns(List.of(), List.of(new Column("rate", DOUBLE)), "ts", "created");

@@ -119,6 +119,10 @@ class SourceReaderTest extends SparkTestBase {
         .isEqualTo("2024-05-02");
     assertThat(SourceReader.javaFormat("%Y%m%d").format(java.time.LocalDate.of(2024, 5, 2)))
         .isEqualTo("20240502");
+    assertThatThrownBy(() -> SourceReader.javaFormat("%d/%m/%Y"))
+        .isInstanceOf(InvalidUsageException.class)
+        .hasMessageStartingWith(
+            "Invalid date_partition_column_format '%d/%m/%Y': partitions are compared as text");
     assertThatThrownBy(() -> SourceReader.javaFormat("%Y-%j"))
         .isInstanceOf(InvalidUsageException.class)
         .hasMessage(

@@ -46,8 +46,9 @@ public final class EntityKeySerializer {
     for (int i = 0; i < keys.size(); i++) {
       order.add(i);
     }
-    // Plain code-point order of the names, as Feast sorts them.
-    order.sort(Comparator.comparing(i -> keys.get(i).name()));
+    // Code-point order of the names, as Python sorts them (String.compareTo compares UTF-16
+    // units, which differs for characters beyond U+FFFF).
+    order.sort(Comparator.comparing(i -> keys.get(i).name(), EntityKeySerializer::byCodePoint));
     this.sortedToInput = order.stream().mapToInt(Integer::intValue).toArray();
     this.sortedKeys = order.stream().map(keys::get).toList();
     this.header = header(sortedKeys, format);
@@ -133,6 +134,10 @@ public final class EntityKeySerializer {
                   + key.type()
                   + " cannot be an entity key (use STRING, BYTES, INT32, INT64 or UNIX_TIMESTAMP)");
     }
+  }
+
+  private static int byCodePoint(String a, String b) {
+    return java.util.Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
   }
 
   private static ByteBuffer littleEndian(int size) {

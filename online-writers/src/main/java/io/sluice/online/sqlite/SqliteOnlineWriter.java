@@ -257,6 +257,21 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     return false;
   }
 
+  /** A file that is read-only, cannot be opened or is no SQLite database: retrying cannot help. */
+  private static boolean isConfiguration(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLiteException sqlite) {
+        String code = sqlite.getResultCode().name();
+        return code.startsWith("SQLITE_READONLY")
+            || code.startsWith("SQLITE_CANTOPEN")
+            || code.equals("SQLITE_NOTADB")
+            || code.startsWith("SQLITE_PERM")
+            || code.startsWith("SQLITE_AUTH");
+      }
+    }
+    return false;
+  }
+
   private <T> T retrying(String what, long rows, dev.failsafe.function.CheckedSupplier<T> attempt) {
     try {
       return Retries.withBudget(
@@ -264,6 +279,19 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     } catch (InvalidOnlineStoreConfigException e) {
       throw e;
     } catch (RuntimeException e) {
+      if (isConfiguration(e)) {
+        throw new InvalidOnlineStoreConfigException(
+            "Cannot "
+                + what
+                + " in SQLite online store "
+                + config.path()
+                + ": "
+                + e.getMessage()
+                + "; check online_store.path (a writable SQLite file)",
+            e,
+            stats,
+            rows);
+      }
       throw unavailable(what, e, rows);
     }
   }

@@ -97,6 +97,15 @@ class EntityKeySerializerTest {
   }
 
   @Test
+  void namesSortByCodePointAsPythonDoes() {
+    // U+FF21 sorts before U+1F600 by code point, after it by UTF-16 unit (0xFF21 > 0xD83D).
+    String fullwidthA = "\uFF21";
+    String emoji = "\uD83D\uDE00";
+    List<Column> declared = List.of(new Column(emoji, INT32), new Column(fullwidthA, INT32));
+    assertThat(v3(declared, 1, 2)).startsWith("02000000" + "02000000" + "03000000" + "efbca1");
+  }
+
+  @Test
   void version2HasNoKeyCountAndNoNameLengths() {
     byte[] bytes =
         new EntityKeySerializer(

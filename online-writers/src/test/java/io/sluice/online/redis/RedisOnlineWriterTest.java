@@ -299,6 +299,17 @@ class RedisOnlineWriterTest {
   }
 
   @Test
+  void aZeroRetryBudgetMeansOneAttempt() {
+    int closedPort = ServerProcess.freePort();
+    WriteOptions noRetries = WriteOptions.defaults().withRetryBudget(Duration.ZERO);
+    assertThatThrownBy(
+            () -> OnlineWriters.open(RedisStores.config(closedPort), driverStats(), noRetries))
+        .isInstanceOf(OnlineStoreUnavailableException.class)
+        .hasMessageContaining("within the retry budget of 0 s")
+        .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
+  }
+
+  @Test
   void serverLostMidRunReportsWhatWasAcknowledged() {
     RedisServer doomed = RedisServer.start();
     WriteOptions shortBudget = WriteOptions.defaults().withRetryBudget(Duration.ofMillis(500));

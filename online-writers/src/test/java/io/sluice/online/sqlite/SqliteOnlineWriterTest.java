@@ -215,6 +215,15 @@ class SqliteOnlineWriterTest {
   }
 
   @Test
+  void aFileThatIsNoDatabaseIsAConfigurationError() throws Exception {
+    Files.writeString(dir.resolve("online.db"), "this is not a database, just text ".repeat(100));
+    assertThatThrownBy(() -> OnlineWriters.open(store(), driverStats(), WriteOptions.defaults()))
+        .isInstanceOf(InvalidOnlineStoreConfigException.class)
+        .hasMessageContaining("SQLITE_NOTADB")
+        .hasMessageEndingWith("check online_store.path (a writable SQLite file)");
+  }
+
+  @Test
   void eightThreadsRacingLeaveTheNewestValueOfEveryKey() throws Exception {
     RaceAssertions.raceThreads(
         8, () -> OnlineWriters.open(store(), RaceWorkload.view(), WriteOptions.defaults()));
