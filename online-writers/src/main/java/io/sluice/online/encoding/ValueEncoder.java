@@ -42,62 +42,31 @@ public final class ValueEncoder {
       case FLOAT -> builder.setFloatVal(toFloat(column, type, value));
       case BOOL -> builder.setBoolVal(toBoolean(column, type, value));
       case UNIX_TIMESTAMP -> builder.setUnixTimestampVal(toEpochSeconds(column, type, value));
-      case BYTES_LIST -> {
-        BytesList.Builder list = BytesList.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toBytes(column, type, element));
-        }
-        builder.setBytesListVal(list);
-      }
-      case STRING_LIST -> {
-        StringList.Builder list = StringList.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toText(column, type, element));
-        }
-        builder.setStringListVal(list);
-      }
-      case INT32_LIST -> {
-        Int32List.Builder list = Int32List.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toInt(column, type, element));
-        }
-        builder.setInt32ListVal(list);
-      }
-      case INT64_LIST -> {
-        Int64List.Builder list = Int64List.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toLong(column, type, element));
-        }
-        builder.setInt64ListVal(list);
-      }
-      case DOUBLE_LIST -> {
-        DoubleList.Builder list = DoubleList.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toDouble(column, type, element));
-        }
-        builder.setDoubleListVal(list);
-      }
-      case FLOAT_LIST -> {
-        FloatList.Builder list = FloatList.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toFloat(column, type, element));
-        }
-        builder.setFloatListVal(list);
-      }
-      case BOOL_LIST -> {
-        BoolList.Builder list = BoolList.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toBoolean(column, type, element));
-        }
-        builder.setBoolListVal(list);
-      }
-      case UNIX_TIMESTAMP_LIST -> {
-        Int64List.Builder list = Int64List.newBuilder();
-        for (Object element : elements(column, type, value)) {
-          list.addVal(toEpochSeconds(column, type, element));
-        }
-        builder.setUnixTimestampListVal(list);
-      }
+      case BYTES_LIST ->
+          builder.setBytesListVal(
+              BytesList.newBuilder().addAllVal(each(column, type, value, ValueEncoder::toBytes)));
+      case STRING_LIST ->
+          builder.setStringListVal(
+              StringList.newBuilder().addAllVal(each(column, type, value, ValueEncoder::toText)));
+      case INT32_LIST ->
+          builder.setInt32ListVal(
+              Int32List.newBuilder().addAllVal(each(column, type, value, ValueEncoder::toInt)));
+      case INT64_LIST ->
+          builder.setInt64ListVal(
+              Int64List.newBuilder().addAllVal(each(column, type, value, ValueEncoder::toLong)));
+      case DOUBLE_LIST ->
+          builder.setDoubleListVal(
+              DoubleList.newBuilder().addAllVal(each(column, type, value, ValueEncoder::toDouble)));
+      case FLOAT_LIST ->
+          builder.setFloatListVal(
+              FloatList.newBuilder().addAllVal(each(column, type, value, ValueEncoder::toFloat)));
+      case BOOL_LIST ->
+          builder.setBoolListVal(
+              BoolList.newBuilder().addAllVal(each(column, type, value, ValueEncoder::toBoolean)));
+      case UNIX_TIMESTAMP_LIST ->
+          builder.setUnixTimestampListVal(
+              Int64List.newBuilder()
+                  .addAllVal(each(column, type, value, ValueEncoder::toEpochSeconds)));
       default ->
           throw new InvalidFeatureValueException(
               "Invalid type for column " + column + ": " + type + " is not a Feast value type");
@@ -197,6 +166,23 @@ public final class ValueEncoder {
       return ((Number) value).longValue();
     }
     throw mismatch(column, type, value);
+  }
+
+  /** One scalar conversion of a list's elements, with the column and type for messages. */
+  @FunctionalInterface
+  private interface Element<T> {
+    T convert(String column, ValueType.Enum type, Object value);
+  }
+
+  /** The list's elements, each converted as its scalar type is. */
+  private static <T> List<T> each(
+      String column, ValueType.Enum type, Object value, Element<T> convert) {
+    List<?> elements = elements(column, type, value);
+    List<T> converted = new java.util.ArrayList<>(elements.size());
+    for (Object element : elements) {
+      converted.add(convert.convert(column, type, element));
+    }
+    return converted;
   }
 
   private static List<?> elements(String column, ValueType.Enum type, Object value) {
