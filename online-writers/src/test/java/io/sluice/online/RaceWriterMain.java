@@ -17,7 +17,10 @@ public final class RaceWriterMain {
 
   public static void main(String[] args) throws Exception {
     OnlineStoreConfig store =
-        OnlineStoreConfigParser.parse(new ObjectMapper().readTree(args[0]), Path.of("/"));
+        OnlineStoreConfigParser.parse(
+            io.sluice.common.config.ConfigSection.of(
+                null, "online_store", new ObjectMapper().readTree(args[0])),
+            Path.of("/"));
     int writer = Integer.parseInt(args[1]);
     try (OnlineWriter onlineWriter =
         OnlineWriters.open(store, RaceWorkload.view(), WriteOptions.defaults())) {

@@ -2,17 +2,16 @@ package io.sluice.registry;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.InvalidConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -77,51 +76,47 @@ public record RegistryConfig(
   /**
    * Parses the {@code registry} section of {@code feature_store.yaml}. Relative SQLite paths
    * resolve against {@code baseDirectory}, the folder holding the yaml file.
+   *
+   * @throws InvalidConfigException for a file registry, another registry type, an unknown key or a
+   *     missing path
    */
-  public static RegistryConfig fromSection(JsonNode section, Path baseDirectory) {
+  public static RegistryConfig fromSection(ConfigSection section, Path baseDirectory) {
     requireNonNull(section, "section is null");
     requireNonNull(baseDirectory, "baseDirectory is null");
-    if (section.isTextual()) {
-      throw new RegistryConfigurationException(
-          "Invalid registry '"
-              + redact(section.asText())
-              + "': this is Feast's file registry, and Sluice needs the SQL registry;"
+    Optional<String> fileRegistry = section.shorthand();
+    if (fileRegistry.isPresent()) {
+      throw section.invalid(
+          "'"
+              + redact(fileRegistry.get())
+              + "' is Feast's file registry, and Sluice needs the SQL registry;"
               + " set `registry: {registry_type: sql, path: <SQLAlchemy URL>}`, for example"
               + " `path: sqlite:///data/registry.db`");
     }
-    if (!section.isObject()) {
-      throw new RegistryConfigurationException(
-          "Invalid registry section: expected a mapping with registry_type and path");
+    if (!section.isPresent()) {
+      throw section.invalid("expected a mapping with registry_type and path");
     }
-    List<String> unknown = new ArrayList<>();
-    for (Iterator<String> names = section.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!name.equals(REGISTRY_TYPE) && !name.equals(PATH) && !IGNORED_KEYS.contains(name)) {
-        unknown.add(name);
-      }
+    Set<String> known = new TreeSet<>(IGNORED_KEYS);
+    known.add(REGISTRY_TYPE);
+    known.add(PATH);
+    section.requireKnownKeys(known);
+    String type = section.text(REGISTRY_TYPE, "");
+    if (!"sql".equals(type)) {
+      throw section.invalid(
+          REGISTRY_TYPE,
+          "'"
+              + type
+              + "' is not supported: Sluice supports only Feast's SQL registry; set"
+              + " `registry_type: sql` and `path:` to an SQLAlchemy URL (sqlite:///…,"
+              + " postgresql://…, mysql://…)");
     }
-    if (!unknown.isEmpty()) {
-      Set<String> known = new TreeSet<>(IGNORED_KEYS);
-      known.add(REGISTRY_TYPE);
-      known.add(PATH);
-      throw new RegistryConfigurationException(
-          "Invalid registry section: unknown key(s) " + unknown + "; known keys are " + known);
+    String path = section.withSecrets(PATH).text(PATH, "");
+    if (path.isBlank()) {
+      throw section.invalid(
+          PATH,
+          "must be an SQLAlchemy URL such as sqlite:///data/registry.db or"
+              + " postgresql://user:password@host:5432/db");
     }
-    JsonNode type = section.get(REGISTRY_TYPE);
-    if (type == null || !"sql".equals(type.asText())) {
-      throw new RegistryConfigurationException(
-          "Invalid registry_type '"
-              + (type == null ? "" : type.asText())
-              + "': Sluice supports only Feast's SQL registry; set `registry_type: sql` and"
-              + " `path:` to an SQLAlchemy URL (sqlite:///…, postgresql://…, mysql://…)");
-    }
-    JsonNode path = section.get(PATH);
-    if (path == null || !path.isTextual() || path.asText().isBlank()) {
-      throw new RegistryConfigurationException(
-          "Invalid registry section: `path:` must be an SQLAlchemy URL such as"
-              + " sqlite:///data/registry.db or postgresql://user:password@host:5432/db");
-    }
-    return fromUrl(path.asText().trim(), baseDirectory);
+    return fromUrl(path.trim(), baseDirectory);
   }
 
   /** Translates an SQLAlchemy URL; see the class documentation for the accepted forms. */

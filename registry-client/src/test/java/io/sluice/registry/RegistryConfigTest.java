@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.InvalidConfigException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -98,10 +100,11 @@ class RegistryConfigTest {
   void fileRegistryStringAsksForTheSqlRegistry() throws Exception {
     JsonNode section = YAML.readTree("data/registry.db");
 
-    assertThatThrownBy(() -> RegistryConfig.fromSection(section, BASE))
-        .isInstanceOf(RegistryConfigurationException.class)
+    assertThatThrownBy(
+            () -> RegistryConfig.fromSection(ConfigSection.of(null, "registry", section), BASE))
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith(
-            "Invalid registry 'data/registry.db': this is Feast's file registry, and Sluice needs"
+            "Invalid registry: 'data/registry.db' is Feast's file registry, and Sluice needs"
                 + " the SQL registry; set `registry: {registry_type: sql, path: <SQLAlchemy URL>}`");
   }
 
@@ -109,21 +112,23 @@ class RegistryConfigTest {
   void unknownRegistryTypeIsRejected() throws Exception {
     JsonNode section = YAML.readTree("registry_type: remote\npath: localhost:6570\n");
 
-    assertThatThrownBy(() -> RegistryConfig.fromSection(section, BASE))
-        .isInstanceOf(RegistryConfigurationException.class)
+    assertThatThrownBy(
+            () -> RegistryConfig.fromSection(ConfigSection.of(null, "registry", section), BASE))
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith(
-            "Invalid registry_type 'remote': Sluice supports only Feast's SQL registry; set"
-                + " `registry_type: sql`");
+            "Invalid registry.registry_type: 'remote' is not supported: Sluice supports only"
+                + " Feast's SQL registry; set `registry_type: sql`");
   }
 
   @Test
   void unknownKeysInTheRegistrySectionAreReported() throws Exception {
     JsonNode section = YAML.readTree("registry_type: sql\npath: sqlite:///r.db\ncache_ttl: 60\n");
 
-    assertThatThrownBy(() -> RegistryConfig.fromSection(section, BASE))
-        .isInstanceOf(RegistryConfigurationException.class)
+    assertThatThrownBy(
+            () -> RegistryConfig.fromSection(ConfigSection.of(null, "registry", section), BASE))
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith(
-            "Invalid registry section: unknown key(s) [cache_ttl]; known keys are [")
+            "Invalid registry: unknown key 'cache_ttl' (did you mean 'cache_ttl_seconds'?); known keys: [")
         .hasMessageContaining("cache_ttl_seconds");
   }
 
@@ -134,7 +139,8 @@ class RegistryConfigTest {
             "registry_type: sql\npath: sqlite:///r.db\ncache_ttl_seconds: 60\n"
                 + "sqlalchemy_config_kwargs: {echo: false}\n");
 
-    assertThat(RegistryConfig.fromSection(section, BASE).jdbcUrl())
+    assertThat(
+            RegistryConfig.fromSection(ConfigSection.of(null, "registry", section), BASE).jdbcUrl())
         .isEqualTo("jdbc:sqlite:/repo/feature_repo/r.db");
   }
 }

@@ -28,10 +28,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Checks the shaded application jar that {@code package} wrote, against the Spark runtime it
- * runs on ({@code target/spark-jars}). Everything here would pass on a plain fat jar built
- * without relocation except on a real cluster; these tests make that difference visible at
- * build time.
+ * Checks the shaded application jar that {@code package} wrote, against the Spark runtime it runs
+ * on ({@code target/spark-jars}). Everything here would pass on a plain fat jar built without
+ * relocation except on a real cluster; these tests make that difference visible at build time.
  */
 class ApplicationJarIT {
   private static final String MAIN_CLASS = "io.sluice.engine.cli.SluiceMain";
@@ -89,7 +88,9 @@ class ApplicationJarIT {
         unrelocatedReferences.put(feastClass, bad);
       }
     }
-    assertThat(unrelocatedReferences).as("Feast classes referring to com.google.protobuf").isEmpty();
+    assertThat(unrelocatedReferences)
+        .as("Feast classes referring to com.google.protobuf")
+        .isEmpty();
 
     assertThat(utf8Constants(read("feast/proto/types/ValueProto$Value.class")))
         .as("constants of ValueProto$Value")
@@ -209,7 +210,10 @@ class ApplicationJarIT {
   private static List<Path> sparkJars() throws IOException {
     try (Stream<Path> files = Files.list(Path.of(property("sluice.spark.jars")))) {
       List<Path> jars =
-          files.filter(file -> file.toString().endsWith(".jar")).sorted().collect(Collectors.toList());
+          files
+              .filter(file -> file.toString().endsWith(".jar"))
+              .sorted()
+              .collect(Collectors.toList());
       assertThat(jars).as("Spark runtime jars").hasSizeGreaterThan(100);
       return jars;
     }

@@ -2,6 +2,7 @@ package io.sluice.engine.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sluice.online.WriteOptions;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
@@ -36,18 +37,14 @@ public record BatchEngineConfig(
   public static final String DEFAULT_TYPE = "sluice";
   public static final int DEFAULT_PARTITIONS = 0;
   public static final int DEFAULT_WRITE_BATCH_SIZE = 1000;
-  public static final Duration DEFAULT_WRITE_RETRY_BUDGET = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_WRITE_RETRY_BUDGET = WriteOptions.DEFAULT_RETRY_BUDGET;
 
   public BatchEngineConfig {
     requireNonNull(type, "type is null");
     requireNonNull(writeRetryBudget, "writeRetryBudget is null");
     sparkConf = Map.copyOf(requireNonNull(sparkConf, "sparkConf is null"));
-    if (partitions < 0) {
-      throw new IllegalArgumentException("partitions must be >= 0: " + partitions);
-    }
-    if (writeBatchSize < 1) {
-      throw new IllegalArgumentException("write_batch_size must be >= 1: " + writeBatchSize);
-    }
+    // Bounds are the config reader's (RepoConfig): checked there once, with the file in the
+    // message.
   }
 
   public static BatchEngineConfig defaults() {

@@ -2,20 +2,18 @@ package io.sluice.engine.config;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.engine.InvalidUsageException;
+import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.FeatureStoreConfigFile;
+import io.sluice.common.config.InvalidConfigException;
 import io.sluice.online.config.OnlineStoreConfig;
 import io.sluice.online.config.OnlineStoreConfigParser;
 import io.sluice.online.encoding.EntityKeyFormat;
-import io.sluice.registry.FeatureStoreConfigFile;
 import io.sluice.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Everything Sluice reads from a Feast {@code feature_store.yaml}, parsed once on the driver:
@@ -56,25 +54,24 @@ public record RepoConfig(
     try {
       keyFormat = EntityKeyFormat.fromVersion(config.entityKeySerializationVersion());
     } catch (IllegalArgumentException e) {
-      throw new InvalidUsageException("Invalid " + file + ": " + e.getMessage(), e);
+      throw new InvalidConfigException("Invalid " + config.file() + ": " + e.getMessage(), e);
     }
     return new RepoConfig(
         config.file(),
         config.project(),
-        config.registryConfig(),
-        OnlineStoreConfigParser.parse(config.onlineStore().orElse(null), config.directory()),
+        RegistryConfig.fromSection(config.registry(), config.directory()),
+        OnlineStoreConfigParser.parse(
+            config.section(FeatureStoreConfigFile.ONLINE_STORE), config.directory()),
         keyFormat,
-        batchEngine(config.batchEngine().orElse(null), file));
+        batchEngine(config.section(FeatureStoreConfigFile.BATCH_ENGINE)));
   }
 
-  static BatchEngineConfig batchEngine(JsonNode section, Path file) {
-    if (section == null || section.isNull()) {
-      return BatchEngineConfig.defaults();
-    }
-    if (section.isTextual()) {
+  static BatchEngineConfig batchEngine(ConfigSection section) {
+    Optional<String> type = section.shorthand();
+    if (type.isPresent()) {
       BatchEngineConfig defaults = BatchEngineConfig.defaults();
       return new BatchEngineConfig(
-          section.asText(),
+          type.get(),
           defaults.partitions(),
           defaults.writeBatchSize(),
           defaults.writeRetryBudget(),
@@ -82,76 +79,27 @@ public record RepoConfig(
           null,
           Map.of());
     }
-    if (!section.isObject()) {
-      throw invalid(file, "must be a mapping, got: " + section);
-    }
-    Iterator<String> keys = section.fieldNames();
-    while (keys.hasNext()) {
-      String key = keys.next();
-      if (!BATCH_ENGINE_KEYS.contains(key)) {
-        throw invalid(
-            file, "unknown key '" + key + "'; known keys: " + new TreeSet<>(BATCH_ENGINE_KEYS));
-      }
-    }
-    Map<String, String> sparkConf = new LinkedHashMap<>();
-    JsonNode conf = section.get(BatchEngineConfig.SPARK_CONF);
-    if (conf != null && !conf.isNull()) {
-      if (!conf.isObject()) {
-        throw invalid(file, "spark_conf must be a mapping of Spark settings, got: " + conf);
-      }
-      conf.fields()
-          .forEachRemaining(entry -> sparkConf.put(entry.getKey(), entry.getValue().asText()));
-    }
-    int partitions = integer(section, BatchEngineConfig.PARTITIONS, 0, file);
-    int batchSize =
-        integer(
-            section,
+    section.requireKnownKeys(BATCH_ENGINE_KEYS);
+    return new BatchEngineConfig(
+        section.text(BatchEngineConfig.TYPE, BatchEngineConfig.DEFAULT_TYPE),
+        section.integer(
+            BatchEngineConfig.PARTITIONS,
+            BatchEngineConfig.DEFAULT_PARTITIONS,
+            0,
+            Integer.MAX_VALUE),
+        section.integer(
             BatchEngineConfig.WRITE_BATCH_SIZE,
             BatchEngineConfig.DEFAULT_WRITE_BATCH_SIZE,
-            file);
-    int retrySeconds =
-        integer(
-            section,
-            BatchEngineConfig.WRITE_RETRY_SECONDS,
-            (int) BatchEngineConfig.DEFAULT_WRITE_RETRY_BUDGET.toSeconds(),
-            file);
-    if (partitions < 0) {
-      throw invalid(
-          file, "partitions must be >= 0 (0 keeps Spark's partitioning), got " + partitions);
-    }
-    if (batchSize < 1) {
-      throw invalid(file, "write_batch_size must be >= 1, got " + batchSize);
-    }
-    if (retrySeconds < 0) {
-      throw invalid(file, "write_retry_seconds must be >= 0, got " + retrySeconds);
-    }
-    return new BatchEngineConfig(
-        text(section, BatchEngineConfig.TYPE, BatchEngineConfig.DEFAULT_TYPE),
-        partitions,
-        batchSize,
-        Duration.ofSeconds(retrySeconds),
-        text(section, BatchEngineConfig.STAGING_LOCATION, null),
-        text(section, BatchEngineConfig.REGION, null),
-        sparkConf);
-  }
-
-  private static int integer(JsonNode section, String key, int defaultValue, Path file) {
-    JsonNode node = section.get(key);
-    if (node == null || node.isNull()) {
-      return defaultValue;
-    }
-    if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-      throw invalid(file, key + " must be a whole number, got: " + node);
-    }
-    return node.asInt();
-  }
-
-  private static String text(JsonNode section, String key, String defaultValue) {
-    JsonNode node = section.get(key);
-    return node == null || node.isNull() ? defaultValue : node.asText();
-  }
-
-  private static InvalidUsageException invalid(Path file, String detail) {
-    return new InvalidUsageException("Invalid batch_engine in " + file + ": " + detail);
+            1,
+            Integer.MAX_VALUE),
+        Duration.ofSeconds(
+            section.longInteger(
+                BatchEngineConfig.WRITE_RETRY_SECONDS,
+                BatchEngineConfig.DEFAULT_WRITE_RETRY_BUDGET.toSeconds(),
+                0,
+                Integer.MAX_VALUE)),
+        section.optionalText(BatchEngineConfig.STAGING_LOCATION).orElse(null),
+        section.optionalText(BatchEngineConfig.REGION).orElse(null),
+        section.stringMap(BatchEngineConfig.SPARK_CONF));
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.engine.run;
 
+import io.sluice.common.config.InvalidConfigException;
 import io.sluice.engine.InvalidSourceDataException;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.online.InvalidFeatureValueException;
@@ -56,6 +57,7 @@ public final class ExitCodes {
 
   private static int ownCode(Throwable cause) {
     if (cause instanceof InvalidUsageException
+        || cause instanceof InvalidConfigException
         || cause instanceof RegistryConfigurationException
         || cause instanceof InvalidOnlineStoreConfigException) {
       return USAGE;

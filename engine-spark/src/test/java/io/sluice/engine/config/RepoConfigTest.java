@@ -3,7 +3,7 @@ package io.sluice.engine.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.engine.InvalidUsageException;
+import io.sluice.common.config.InvalidConfigException;
 import io.sluice.online.config.RedisOnlineStoreConfig;
 import io.sluice.online.config.SqliteOnlineStoreConfig;
 import io.sluice.online.encoding.EntityKeyFormat;
@@ -75,18 +75,20 @@ class RepoConfigTest {
   void badBatchEngineValuesAreNamed() {
     String head = "project: p\nregistry: {registry_type: sql, path: \"sqlite:///r.db\"}\n";
     assertThatThrownBy(() -> load(head + "batch_engine: {partitions: -1}\n"))
-        .isInstanceOf(InvalidUsageException.class)
-        .hasMessageEndingWith("partitions must be >= 0 (0 keeps Spark's partitioning), got -1");
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith("Invalid batch_engine.partitions in ")
+        .hasMessageEndingWith(": must be >= 0, got -1");
     assertThatThrownBy(() -> load(head + "batch_engine: {partitons: 4}\n"))
-        .isInstanceOf(InvalidUsageException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("Invalid batch_engine in ")
         .hasMessageEndingWith(
-            "unknown key 'partitons'; known keys: [partitions, region, spark_conf,"
-                + " staging_location, type, write_batch_size, write_retry_seconds]");
+            "unknown key 'partitons' (did you mean 'partitions'?); known keys: [partitions, region,"
+                + " spark_conf, staging_location, type, write_batch_size, write_retry_seconds]");
     assertThatThrownBy(() -> load(head + "batch_engine: {write_batch_size: lots}\n"))
-        .hasMessageEndingWith("write_batch_size must be a whole number, got: \"lots\"");
+        .hasMessageStartingWith("Invalid batch_engine.write_batch_size in ")
+        .hasMessageEndingWith(": must be a whole number, got: \"lots\"");
     assertThatThrownBy(() -> load(head + "entity_key_serialization_version: 1\n"))
-        .isInstanceOf(InvalidUsageException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("Invalid entity_key_serialization_version: 1");
   }
 }

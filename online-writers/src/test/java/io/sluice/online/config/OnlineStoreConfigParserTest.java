@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.sluice.online.InvalidOnlineStoreConfigException;
+import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.InvalidConfigException;
 import io.sluice.online.config.RedisOnlineStoreConfig.Node;
 import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
 import java.nio.file.Path;
@@ -18,14 +19,16 @@ class OnlineStoreConfigParserTest {
 
   private static OnlineStoreConfig parse(String json) throws Exception {
     JsonNode node = new ObjectMapper().readTree(json);
-    return OnlineStoreConfigParser.parse(node, BASE);
+    return OnlineStoreConfigParser.parse(ConfigSection.of(null, "online_store", node), BASE);
   }
 
   @Test
   void defaultsAreFeastsSqliteStoreBesideTheConfig() throws Exception {
-    assertThat(OnlineStoreConfigParser.parse(null, BASE))
+    assertThat(OnlineStoreConfigParser.parse(ConfigSection.of(null, "online_store", null), BASE))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
-    assertThat(OnlineStoreConfigParser.parse(NullNode.getInstance(), BASE))
+    assertThat(
+            OnlineStoreConfigParser.parse(
+                ConfigSection.of(null, "online_store", NullNode.getInstance()), BASE))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
     assertThat(parse("{\"type\": \"sqlite\"}"))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
@@ -84,46 +87,46 @@ class OnlineStoreConfigParserTest {
   void badInputIsNamedWithWhatToDo() {
     assertRejected(
         "{\"type\": \"cassandra\"}",
-        "Invalid online_store: unknown type 'cassandra'; use one of: sqlite, redis");
+        "Invalid online_store.type: unknown type 'cassandra'; use one of: sqlite, redis");
     assertRejected(
         "{\"path\": \"x\"}", "Invalid online_store: 'type' is missing; use one of: sqlite, redis");
     assertRejected(
         "{\"type\": \"sqlite\", \"pth\": \"x\"}",
-        "Invalid online_store: unknown key 'pth' for type sqlite; known keys: [path, type]");
+        "Invalid online_store: unknown key 'pth' (did you mean 'path'?); known keys: [path, type]");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"localhost\"}",
-        "Invalid online_store: connection_string must look like"
+        "Invalid online_store.connection_string: must look like"
             + " host:port[,password=…][,ssl=true][,db=N], got an entry 'localhost'");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"localhost:63x9\"}",
-        "Invalid online_store: connection_string port in 'localhost:63x9' must be a number, got"
+        "Invalid online_store.connection_string: port in 'localhost:63x9' must be a number, got"
             + " '63x9'");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:1,passwd=x\"}",
-        "Invalid online_store: connection_string has an unknown option 'passwd'; known options:"
+        "Invalid online_store.connection_string: has an unknown option 'passwd'; known options:"
             + " [db, password, ssl, username]");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:1,h:2\"}",
-        "Invalid online_store: connection_string names 2 hosts but redis_type is 'redis'; set"
+        "Invalid online_store.connection_string: names 2 hosts but redis_type is 'redis'; set"
             + " redis_type: redis_cluster for a cluster");
     assertRejected(
         "{\"type\": \"redis\", \"redis_type\": \"redis_sentinel\"}",
-        "Invalid online_store: redis_type 'redis_sentinel' is not supported yet; use redis or"
+        "Invalid online_store.redis_type: 'redis_sentinel' is not supported yet; use redis or"
             + " redis_cluster");
     assertRejected(
         "{\"type\": \"redis\", \"key_ttl_seconds\": -5}",
-        "Invalid online_store: key_ttl_seconds must be >= 0, got -5");
+        "Invalid online_store.key_ttl_seconds: must be >= 0, got -5");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:1,ssl=maybe\"}",
-        "Invalid online_store: connection_string option ssl must be true or false");
+        "Invalid online_store.connection_string: option ssl must be true or false");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:70000\"}",
-        "Invalid online_store: connection_string has port 70000 outside 1-65535 in 'h:70000'");
+        "Invalid online_store.connection_string: has port 70000 outside 1-65535 in 'h:70000'");
   }
 
   private static void assertRejected(String json, String message) {
     assertThatThrownBy(() -> parse(json))
-        .isInstanceOf(InvalidOnlineStoreConfigException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessage(message);
   }
 }

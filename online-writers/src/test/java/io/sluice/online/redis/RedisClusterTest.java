@@ -45,11 +45,14 @@ class RedisClusterTest {
 
   private static OnlineStoreConfig config() {
     return OnlineStoreConfigParser.parse(
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .createObjectNode()
-            .put("type", "redis")
-            .put("redis_type", "redis_cluster")
-            .put("connection_string", cluster.nodes().get(0).hostAndPort()),
+        io.sluice.common.config.ConfigSection.of(
+            null,
+            "online_store",
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode()
+                .put("type", "redis")
+                .put("redis_type", "redis_cluster")
+                .put("connection_string", cluster.nodes().get(0).hostAndPort())),
         Path.of("/"));
   }
 

@@ -1,4 +1,4 @@
-package io.sluice.registry;
+package io.sluice.common.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,12 +35,11 @@ class FeatureStoreConfigFileTest {
 
     assertThat(config.project()).isEqualTo("driver_ranking");
     assertThat(config.directory()).isEqualTo(folder.toAbsolutePath());
-    assertThat(config.onlineStore())
-        .hasValueSatisfying(n -> assertThat(n.get("type").asText()).isEqualTo("redis"));
-    assertThat(config.offlineStore()).isEmpty();
+    assertThat(config.section("online_store").text("type", null)).isEqualTo("redis");
+    assertThat(config.section("offline_store").isPresent()).isFalse();
     assertThat(config.entityKeySerializationVersion()).isEqualTo(2);
-    RegistryConfig registry = config.registryConfig();
-    assertThat(registry.password()).isEqualTo("s@cret");
+    assertThat(config.registry().text("path", null))
+        .isEqualTo("postgresql://feast:s%40cret@db:5432/feast");
     assertThat(config.toString()).doesNotContain("cret");
   }
 
@@ -51,8 +50,7 @@ class FeatureStoreConfigFileTest {
     FeatureStoreConfigFile config = FeatureStoreConfigFile.load(file, Map.of());
 
     assertThat(config.entityKeySerializationVersion()).isEqualTo(3);
-    assertThat(config.registryConfig().jdbcUrl())
-        .isEqualTo("jdbc:sqlite:" + folder.toAbsolutePath().resolve("r.db"));
+    assertThat(config.registry().text("path", null)).isEqualTo("sqlite:///r.db");
   }
 
   @Test
@@ -62,7 +60,7 @@ class FeatureStoreConfigFileTest {
             "project: p\nregistry:\n  registry_type: sql\n  path: postgresql://u:${PGPASS}@h/db\n");
 
     assertThatThrownBy(() -> FeatureStoreConfigFile.load(file, Map.of()))
-        .isInstanceOf(RegistryConfigurationException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessage(
             "Cannot expand ${PGPASS} in "
                 + file.toAbsolutePath()
@@ -74,12 +72,12 @@ class FeatureStoreConfigFileTest {
     Path file = write("project: p\nregsitry: {registry_type: sql, path: sqlite:///r.db}\n");
 
     assertThatThrownBy(() -> FeatureStoreConfigFile.load(file, Map.of()))
-        .isInstanceOf(RegistryConfigurationException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith(
-            "Invalid "
+            "Invalid top level in "
                 + file.toAbsolutePath()
-                + ": unknown top-level key(s) [regsitry]; known keys are [")
-        .hasMessageContaining("registry");
+                + ": unknown key 'regsitry' (did you mean 'registry'?); known keys: [")
+        .hasMessageContaining("online_store");
   }
 
   @Test
@@ -92,7 +90,7 @@ class FeatureStoreConfigFileTest {
                 + file.toAbsolutePath()
                 + ": `project:` must be set to the Feast project name");
     assertThatThrownBy(() -> FeatureStoreConfigFile.load(folder.resolve("nope.yaml"), Map.of()))
-        .isInstanceOf(RegistryConfigurationException.class)
+        .isInstanceOf(InvalidConfigException.class)
         .hasMessage(
             "Cannot read "
                 + folder.toAbsolutePath().resolve("nope.yaml")

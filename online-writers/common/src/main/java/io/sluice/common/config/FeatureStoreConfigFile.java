@@ -1,4 +1,4 @@
-package io.sluice.registry;
+package io.sluice.common.config;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,13 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,11 +21,11 @@ import java.util.regex.Pattern;
  * environment, parsed, and split into its top-level sections.
  *
  * <p>This class checks only what it owns: the file is a YAML mapping, {@code project} is set, and
- * every top-level key is one Feast defines (a misspelt key such as {@code regsitry} fails with the
- * list of known keys instead of being ignored). The content of each section is left to its owner:
- * {@link RegistryConfig#fromSection} for {@code registry}, the online writers for {@code
- * online_store}, the engine for {@code batch_engine}. Relative paths inside the file resolve
- * against {@link #directory()}, as in Feast.
+ * every top-level key is one Feast defines (a misspelt key such as {@code regsitry} fails naming
+ * {@code registry} instead of being ignored). The content of each section is left to its owner,
+ * which reads it through the {@link ConfigSection} that {@link #section} gives: the registry client
+ * for {@code registry}, the online store for {@code online_store}, the engine for {@code
+ * batch_engine}. Relative paths inside the file resolve against {@link #directory()}, as in Feast.
  *
  * <p>Sections may hold secrets (passwords, connection strings); {@link #toString()} shows only the
  * file and the project.
@@ -96,10 +91,9 @@ public final class FeatureStoreConfigFile {
     try {
       text = Files.readString(absolute);
     } catch (NoSuchFileException e) {
-      throw new RegistryConfigurationException(
-          "Cannot read " + absolute + ": the file does not exist", e);
+      throw new InvalidConfigException("Cannot read " + absolute + ": the file does not exist", e);
     } catch (IOException e) {
-      throw new RegistryConfigurationException("Cannot read " + absolute + ": " + e, e);
+      throw new InvalidConfigException("Cannot read " + absolute + ": " + e, e);
     }
     String expanded = expand(absolute, text, environment);
     JsonNode tree;
@@ -107,37 +101,22 @@ public final class FeatureStoreConfigFile {
       tree = YAML.readTree(expanded);
     } catch (JacksonException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-      throw new RegistryConfigurationException(
+      throw new InvalidConfigException(
           "Invalid YAML in " + absolute + " at line " + line + ": " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new RegistryConfigurationException("Cannot read " + absolute + ": " + e, e);
+      throw new InvalidConfigException("Cannot read " + absolute + ": " + e, e);
     }
     if (!(tree instanceof ObjectNode)) {
-      throw new RegistryConfigurationException(
+      throw new InvalidConfigException(
           "Invalid "
               + absolute
               + ": expected a mapping with `project:` and `registry:` at the top");
     }
     ObjectNode root = (ObjectNode) tree;
-    List<String> unknown = new ArrayList<>();
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!KNOWN_KEYS.contains(name)) {
-        unknown.add(name);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw new RegistryConfigurationException(
-          "Invalid "
-              + absolute
-              + ": unknown top-level key(s) "
-              + unknown
-              + "; known keys are "
-              + new TreeSet<>(KNOWN_KEYS));
-    }
+    ConfigSection.of(absolute, "top level", root).requireKnownKeys(KNOWN_KEYS);
     JsonNode project = root.get(PROJECT);
     if (project == null || !project.isTextual() || project.asText().isBlank()) {
-      throw new RegistryConfigurationException(
+      throw new InvalidConfigException(
           "Invalid " + absolute + ": `project:` must be set to the Feast project name");
     }
     return new FeatureStoreConfigFile(absolute, project.asText(), root);
@@ -155,7 +134,7 @@ public final class FeatureStoreConfigFile {
         while (matcher.find()) {
           String value = environment.get(matcher.group(1));
           if (value == null) {
-            throw new RegistryConfigurationException(
+            throw new InvalidConfigException(
                 String.format(
                     "Cannot expand ${%s} in %s, line %d: environment variable %s is not set",
                     matcher.group(1), file, i + 1, matcher.group(1)));
@@ -187,33 +166,21 @@ public final class FeatureStoreConfigFile {
     return project;
   }
 
-  /** The {@code registry} section, as written (a mapping, or Feast's plain-path shorthand). */
-  public JsonNode registry() {
-    return section(REGISTRY)
-        .orElseThrow(
-            () ->
-                new RegistryConfigurationException(
-                    "Invalid "
-                        + file
-                        + ": `registry:` is missing; Sluice needs `registry: {registry_type: sql,"
-                        + " path: <SQLAlchemy URL>}`"));
-  }
-
-  /** The registry settings, parsed and checked. */
-  public RegistryConfig registryConfig() {
-    return RegistryConfig.fromSection(registry(), directory);
-  }
-
-  public Optional<JsonNode> onlineStore() {
-    return section(ONLINE_STORE);
-  }
-
-  public Optional<JsonNode> offlineStore() {
-    return section(OFFLINE_STORE);
-  }
-
-  public Optional<JsonNode> batchEngine() {
-    return section(BATCH_ENGINE);
+  /**
+   * The {@code registry} section; it must be present.
+   *
+   * @throws InvalidConfigException when the file has no {@code registry:}
+   */
+  public ConfigSection registry() {
+    ConfigSection registry = section(REGISTRY);
+    if (!registry.isPresent()) {
+      throw new InvalidConfigException(
+          "Invalid "
+              + file
+              + ": `registry:` is missing; Sluice needs `registry: {registry_type: sql,"
+              + " path: <SQLAlchemy URL>}`");
+    }
+    return registry;
   }
 
   /**
@@ -227,7 +194,7 @@ public final class FeatureStoreConfigFile {
       return DEFAULT_ENTITY_KEY_SERIALIZATION_VERSION;
     }
     if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-      throw new RegistryConfigurationException(
+      throw new InvalidConfigException(
           "Invalid "
               + ENTITY_KEY_SERIALIZATION_VERSION
               + " in "
@@ -239,10 +206,9 @@ public final class FeatureStoreConfigFile {
     return node.intValue();
   }
 
-  /** Any top-level section by key; empty when absent or null. The node must not be modified. */
-  public Optional<JsonNode> section(String key) {
-    JsonNode node = root.get(requireNonNull(key, "key is null"));
-    return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
+  /** A top-level section by key, for its owner to read; absent when not written or null. */
+  public ConfigSection section(String key) {
+    return ConfigSection.of(file, requireNonNull(key, "key is null"), root.get(key));
   }
 
   @Override

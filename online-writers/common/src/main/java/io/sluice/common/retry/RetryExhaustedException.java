@@ -1,0 +1,29 @@
+package io.sluice.common.retry;
+
+/**
+ * A {@link RetryRule} gave up on a failure it retries: the time budget ran out, or the thread was
+ * interrupted while waiting for the next attempt (then the interrupt status is set again). The
+ * cause is the last failure; up to {@value RetryRule#MAX_SUPPRESSED} earlier ones are suppressed.
+ */
+public final class RetryExhaustedException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final int attempts;
+  private final boolean interrupted;
+
+  RetryExhaustedException(String message, Throwable last, int attempts, boolean interrupted) {
+    super(message, last);
+    this.attempts = attempts;
+    this.interrupted = interrupted;
+  }
+
+  /** How many attempts ran. */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Whether an interrupt, rather than the budget, ended the retries. */
+  public boolean interrupted() {
+    return interrupted;
+  }
+}

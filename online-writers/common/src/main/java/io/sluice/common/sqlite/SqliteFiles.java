@@ -1,0 +1,144 @@
+package io.sluice.common.sqlite;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
+
+/**
+ * How Sluice uses an SQLite file that several threads and processes write at once (the online store
+ * and the registry): a busy timeout, WAL, and transactions begun and ended with explicit statements
+ * while the driver stays in autocommit.
+ *
+ * <p>Why explicit statements: sqlite-jdbc's own transactions re-open a transaction right after each
+ * commit (holding the file's write lock while the connection is idle, which stalls every other
+ * writer) and flip their autocommit flag before {@code BEGIN} runs (so a {@code BEGIN} that timed
+ * out on the lock would leave a retry outside any transaction).
+ */
+public final class SqliteFiles {
+  /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
+  public static final int DEFAULT_BUSY_TIMEOUT_MILLIS = 30_000;
+
+  private SqliteFiles() {}
+
+  /** Work inside one transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Opens {@code path} (created when missing, its folder must exist) with {@code busyTimeoutMillis}
+   * in force and the file in WAL mode, in autocommit.
+   */
+  public static Connection open(String path, int busyTimeoutMillis) throws SQLException {
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setBusyTimeout(busyTimeoutMillis);
+    // Take the write lock when a transaction begins, so two writers never deadlock upgrading.
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    Connection opened = sqlite.createConnection("jdbc:sqlite:" + path);
+    try (Statement statement = opened.createStatement()) {
+      // Switching to WAL needs a lock that other processes may hold for a moment; issued here,
+      // after the busy timeout is in force, it waits instead of failing. WAL persists in the file.
+      statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
+      statement.execute("PRAGMA journal_mode = WAL");
+      return opened;
+    } catch (SQLException e) {
+      try {
+        opened.close();
+      } catch (SQLException close) {
+        e.addSuppressed(close);
+      }
+      throw e;
+    }
+  }
+
+  /** {@code BEGIN IMMEDIATE}: waits up to the busy timeout for the file's write lock. */
+  public static void beginImmediate(Connection connection) throws SQLException {
+    execute(connection, "BEGIN IMMEDIATE");
+  }
+
+  public static void commit(Connection connection) throws SQLException {
+    execute(connection, "COMMIT");
+  }
+
+  /**
+   * Ends a failed transaction. SQLite may have ended it already (after SQLITE_BUSY, say), which is
+   * no error; any other failure to roll back is added to {@code failure} as suppressed.
+   */
+  public static void rollback(Connection connection, Throwable failure) {
+    try {
+      execute(connection, "ROLLBACK");
+    } catch (SQLException rollback) {
+      if (!String.valueOf(rollback.getMessage()).contains("no transaction is active")) {
+        failure.addSuppressed(rollback);
+      }
+    }
+  }
+
+  /** Runs {@code work} in one immediate transaction; rolls back and rethrows on any failure. */
+  public static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+    beginImmediate(connection);
+    try {
+      T result = work.run();
+      commit(connection);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      rollback(connection, e);
+      throw e;
+    }
+  }
+
+  /** Another connection held a lock past the busy timeout: retrying the transaction may succeed. */
+  public static boolean isBusy(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLiteException sqlite) {
+        String code = sqlite.getResultCode().name();
+        return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+      }
+      if (cause instanceof SQLException sql && isSqliteCode(sql, 5, 6)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The file cannot be opened or written, or is no SQLite database: retrying cannot help, the
+   * configuration must change.
+   */
+  public static boolean isUnusable(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLiteException sqlite) {
+        String code = sqlite.getResultCode().name();
+        return code.startsWith("SQLITE_READONLY")
+            || code.startsWith("SQLITE_CANTOPEN")
+            || code.equals("SQLITE_NOTADB")
+            || code.startsWith("SQLITE_PERM")
+            || code.startsWith("SQLITE_AUTH");
+      }
+      if (cause instanceof SQLException sql && isSqliteCode(sql, 14)) { // SQLITE_CANTOPEN
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the primary result code (the low byte of an extended code) is one of {@code codes}. */
+  private static boolean isSqliteCode(SQLException e, int... codes) {
+    int primary = e.getErrorCode() & 0xff;
+    for (int code : codes) {
+      if (primary == code) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.sluice.common.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteFilesTest {
+  @TempDir Path folder;
+
+  private static long count(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT count(*) FROM t")) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  @Test
+  void opensInWalModeWithTheBusyTimeout() throws Exception {
+    try (Connection connection = SqliteFiles.open(folder.resolve("a.db").toString(), 1234);
+        Statement statement = connection.createStatement()) {
+      try (ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
+        mode.next();
+        assertThat(mode.getString(1)).isEqualTo("wal");
+      }
+      try (ResultSet timeout = statement.executeQuery("PRAGMA busy_timeout")) {
+        timeout.next();
+        assertThat(timeout.getInt(1)).isEqualTo(1234);
+      }
+      assertThat(connection.getAutoCommit()).isTrue();
+    }
+  }
+
+  @Test
+  void aTransactionCommitsOrRollsBackWhole() throws Exception {
+    try (Connection connection = SqliteFiles.open(folder.resolve("b.db").toString(), 1000)) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)");
+      }
+      SqliteFiles.inTransaction(
+          connection,
+          () -> {
+            try (Statement statement = connection.createStatement()) {
+              return statement.executeUpdate("INSERT INTO t VALUES (1)");
+            }
+          });
+      assertThatThrownBy(
+              () ->
+                  SqliteFiles.inTransaction(
+                      connection,
+                      () -> {
+                        try (Statement statement = connection.createStatement()) {
+                          statement.executeUpdate("INSERT INTO t VALUES (2)");
+                          return statement.executeUpdate("INSERT INTO t VALUES (1)");
+                        }
+                      }))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("UNIQUE");
+      assertThat(count(connection)).isEqualTo(1);
+      // The failed transaction was ended: a new one can begin.
+      SqliteFiles.beginImmediate(connection);
+      SqliteFiles.commit(connection);
+    }
+  }
+
+  @Test
+  void aSecondWriterWaitsThenReportsBusy() throws Exception {
+    String path = folder.resolve("c.db").toString();
+    try (Connection holder = SqliteFiles.open(path, 1000);
+        Connection waiter = SqliteFiles.open(path, 50)) {
+      SqliteFiles.beginImmediate(holder);
+      try {
+        assertThatThrownBy(() -> SqliteFiles.beginImmediate(waiter))
+            .satisfies(e -> assertThat(SqliteFiles.isBusy(e)).isTrue())
+            .satisfies(e -> assertThat(SqliteFiles.isUnusable(e)).isFalse());
+      } finally {
+        SqliteFiles.rollback(holder, new RuntimeException("unused"));
+      }
+      RuntimeException failure = new RuntimeException("nothing to roll back");
+      SqliteFiles.rollback(waiter, failure);
+      assertThat(failure.getSuppressed()).isEmpty();
+    }
+  }
+
+  @Test
+  void aFileThatIsNoDatabaseIsUnusable() throws Exception {
+    Path path = Files.writeString(folder.resolve("d.db"), "this is not a database file at all");
+
+    assertThatThrownBy(
+            () -> {
+              try (Connection connection = SqliteFiles.open(path.toString(), 100)) {
+                SqliteFiles.beginImmediate(connection);
+              }
+            })
+        .satisfies(e -> assertThat(SqliteFiles.isUnusable(e)).isTrue())
+        .satisfies(e -> assertThat(SqliteFiles.isBusy(e)).isFalse());
+  }
+}
