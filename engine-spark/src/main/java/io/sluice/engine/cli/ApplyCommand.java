@@ -1,5 +1,6 @@
 package io.sluice.engine.cli;
 
+import io.sluice.common.json.Json;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.registry.DefinitionsFile;
 import io.sluice.registry.SqlRegistry;
@@ -31,12 +32,12 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return CommandSupport.printJson(
+    return CommandOutput.json(
         spec,
-        ReadCommand.JSON.createObjectNode().put("command", "apply"),
+        Json.MAPPER.createObjectNode().put("command", "apply"),
         result -> {
-          RepoConfig config = CommandSupport.loadConfig(repo.config);
-          try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
+          RepoConfig config = RepoLoader.loadConfig(repo.config);
+          try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
             DefinitionsFile applied = registry.apply(config.project(), definitions);
             result.put("project", config.project());
             result.putPOJO("entities", applied.entities().stream().map(e -> e.name()).toList());

@@ -3,6 +3,7 @@ package io.sluice.engine.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.common.json.Json;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.demo.DemoData;
 import io.sluice.engine.run.Materialization;
@@ -53,22 +54,20 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    return CommandSupport.printJson(
-        spec,
-        ReadCommand.JSON.createObjectNode().put("command", "demo"),
-        summary -> run(out, summary));
+    return CommandOutput.json(
+        spec, Json.MAPPER.createObjectNode().put("command", "demo"), summary -> run(out, summary));
   }
 
   private void run(PrintWriter out, ObjectNode summary) throws Exception {
     ArrayNode runs = summary.putArray("runs");
-    RepoConfig repo = CommandSupport.loadConfig(dir.resolve("feature_store.yaml"));
+    RepoConfig repo = RepoLoader.loadConfig(dir.resolve("feature_store.yaml"));
     Path data = dir.resolve("data/driver_stats.parquet").toAbsolutePath().normalize();
-    SparkSession spark = CommandSupport.spark("sluice demo", repo.batchEngine());
+    SparkSession spark = SparkSessions.forCommand("sluice demo", repo.batchEngine());
     long rows = DemoData.write(spark, data, DAY1, HOURS, DRIVERS);
     out.printf(
         "Generated %d rows of driver statistics (%d drivers, %d hours) in %s%n",
         rows, DRIVERS, HOURS, data);
-    try (SqlRegistry registry = CommandSupport.openRegistry(repo)) {
+    try (SqlRegistry registry = RepoLoader.openRegistry(repo)) {
       registry.apply(repo.project(), dir.resolve("definitions.yaml"));
       out.printf(
           "Applied %s to the registry %s%n",
@@ -93,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
             report.rowsSkippedNotNewer(),
             report.seconds().get("total"));
         out.println(report.toJson());
-        runs.add(ReadCommand.JSON.readTree(report.toJson()));
+        runs.add(Json.MAPPER.readTree(report.toJson()));
       }
       FeatureViewDefinition view = registry.featureView(repo.project(), VIEW);
       out.printf("Recorded intervals of %s: %s%n", VIEW, view.materializationIntervals());

@@ -1,6 +1,7 @@
 package io.sluice.engine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.sluice.common.json.Json;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
@@ -24,12 +25,12 @@ final class IntervalsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return CommandSupport.printJson(
+    return CommandOutput.json(
         spec,
-        ReadCommand.JSON.createObjectNode().put("feature_view", view.name),
+        Json.MAPPER.createObjectNode().put("feature_view", view.name),
         result -> {
-          RepoConfig config = CommandSupport.loadConfig(repo.config);
-          try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
+          RepoConfig config = RepoLoader.loadConfig(repo.config);
+          try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
             ArrayNode intervals = result.put("project", config.project()).putArray("intervals");
             for (TimeInterval interval : registry.intervals(config.project(), view.name)) {
               intervals

@@ -41,7 +41,7 @@ final class MaterializeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Instant[] window = new Instant[2];
-    return CommandSupport.materialize(
+    return MaterializeRunner.run(
         spec,
         "materialize",
         repo,

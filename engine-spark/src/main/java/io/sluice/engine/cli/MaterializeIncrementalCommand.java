@@ -32,7 +32,7 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     java.time.Instant[] to = new java.time.Instant[1];
-    return CommandSupport.materialize(
+    return MaterializeRunner.run(
         spec,
         "materialize-incremental",
         repo,

@@ -1,10 +1,8 @@
 package io.sluice.engine.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.sluice.common.json.Json;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.source.ViewColumns;
@@ -33,11 +31,6 @@ import picocli.CommandLine.Spec;
         "Reads the values stored online for entities of a feature view (a spot check of what a run"
             + " wrote). Prints one line of JSON.")
 final class ReadCommand implements Callable<Integer> {
-  static final ObjectMapper JSON =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-
   @Spec CommandSpec spec;
 
   @Mixin RepoOptions repo;
@@ -52,12 +45,12 @@ final class ReadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return CommandSupport.printJson(
+    return CommandOutput.json(
         spec,
-        JSON.createObjectNode().put("feature_view", view.name),
+        Json.MAPPER.createObjectNode().put("feature_view", view.name),
         result -> {
-          RepoConfig config = CommandSupport.loadConfig(repo.config);
-          try (SqlRegistry registry = CommandSupport.openRegistry(config)) {
+          RepoConfig config = RepoLoader.loadConfig(repo.config);
+          try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
             FeatureViewDefinition definition = registry.featureView(config.project(), view.name);
             List<List<Object>> keys = new ArrayList<>();
             for (String entity : entities) {
@@ -71,7 +64,7 @@ final class ReadCommand implements Callable<Integer> {
   /** Reads each entity's stored values: {@code {entity, event_timestamp, values}} per entity. */
   static ArrayNode read(RepoConfig repo, FeatureViewDefinition view, List<List<Object>> keys) {
     FeatureViewSchema schema = ViewColumns.schema(view);
-    ArrayNode rows = JSON.createArrayNode();
+    ArrayNode rows = Json.MAPPER.createArrayNode();
     try (OnlineReader reader = OnlineReaders.open(repo.onlineStore(), schema, repo.keyFormat())) {
       for (List<Object> key : keys) {
         ObjectNode row = rows.addObject();
@@ -79,13 +72,13 @@ final class ReadCommand implements Callable<Integer> {
         for (int i = 0; i < key.size(); i++) {
           entity.put(schema.joinKeys().get(i).name(), key.get(i));
         }
-        row.set("entity", JSON.valueToTree(entity));
+        row.set("entity", Json.MAPPER.valueToTree(entity));
         reader
             .read(key)
             .ifPresentOrElse(
                 stored -> {
                   row.put("event_timestamp", stored.eventTimestamp().toString());
-                  row.set("values", JSON.valueToTree(stored.values()));
+                  row.set("values", Json.MAPPER.valueToTree(stored.values()));
                 },
                 () -> row.putNull("values"));
       }

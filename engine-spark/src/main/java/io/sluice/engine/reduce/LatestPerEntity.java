@@ -1,5 +1,7 @@
 package io.sluice.engine.reduce;
 
+import static io.sluice.engine.layout.ReducedLayout.CREATED_TIMESTAMP;
+import static io.sluice.engine.layout.ReducedLayout.EVENT_TIMESTAMP;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -7,6 +9,8 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.sluice.engine.layout.ReducedLayout;
+import io.sluice.engine.layout.SparkTypes;
 import io.sluice.engine.source.ViewColumns;
 import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.registry.TimeInterval;
@@ -17,10 +21,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -34,35 +36,33 @@ import org.apache.spark.sql.types.StructField;
  * sort every row. Rows with a null join key or a null event timestamp are dropped and counted, by
  * reason, through an {@link Observation} filled when the write action runs.
  *
- * <p>Output columns, in order: the join keys, {@link #EVENT_TIMESTAMP}, {@link #CREATED_TIMESTAMP},
- * then the features; timestamps and decimals are normalised to timestamp and double. Driver side
- * only: this builds a plan, it reads nothing.
+ * <p>Output rows are in the view's {@link ReducedLayout}, with the column types {@link SparkTypes}
+ * gives. Driver side only: this builds a plan, it reads nothing.
  */
 public final class LatestPerEntity {
-  public static final String EVENT_TIMESTAMP = "__sluice_event_ts";
-  public static final String CREATED_TIMESTAMP = "__sluice_created_ts";
   public static final String ROWS_READ = "rows_read";
   public static final String NULL_JOIN_KEY = "null_join_key";
   public static final String NULL_EVENT_TIMESTAMP = "null_event_timestamp";
 
   private LatestPerEntity() {}
 
-  /** The reduced rows, and the counts observed on the way. */
-  public record Reduction(Dataset<Row> latest, Observation counts) {}
+  /** The reduced rows (in {@code layout}), and the counts observed on the way. */
+  public record Reduction(Dataset<Row> latest, ReducedLayout layout, Observation counts) {}
 
   public static Reduction reduce(Dataset<Row> source, ViewColumns view, TimeInterval window) {
+    ReducedLayout layout = view.layout();
     List<org.apache.spark.sql.Column> selected = new ArrayList<>();
     for (Column key : view.joinKeys()) {
       selected.add(column(key.name()));
     }
-    selected.add(normalised(source, view.eventTimestamp()).as(EVENT_TIMESTAMP));
+    selected.add(timestamp(source, view.eventTimestamp()).as(EVENT_TIMESTAMP));
     selected.add(
         (view.createdTimestamp() == null
                 ? lit(null).cast(DataTypes.TimestampType)
-                : normalised(source, view.createdTimestamp()))
+                : timestamp(source, view.createdTimestamp()))
             .as(CREATED_TIMESTAMP));
     for (Column feature : view.features()) {
-      selected.add(normalisedFeature(source, feature).as(feature.name()));
+      selected.add(reduced(source, feature).as(feature.name()));
     }
 
     org.apache.spark.sql.Column eventTime = functions.col(EVENT_TIMESTAMP);
@@ -96,7 +96,6 @@ public final class LatestPerEntity {
     org.apache.spark.sql.Column latest =
         max(struct(ordered.toArray(org.apache.spark.sql.Column[]::new))).as("latest");
 
-    List<org.apache.spark.sql.Column> output = new ArrayList<>();
     Dataset<Row> grouped;
     if (view.joinKeys().isEmpty()) {
       grouped = valid.agg(latest).where(functions.col("latest").isNotNull());
@@ -106,17 +105,18 @@ public final class LatestPerEntity {
               .map(key -> column(key.name()))
               .toArray(org.apache.spark.sql.Column[]::new);
       grouped = valid.groupBy(keys).agg(latest);
-      for (Column key : view.joinKeys()) {
-        output.add(column(key.name()));
-      }
     }
-    output.add(functions.col("latest." + EVENT_TIMESTAMP).as(EVENT_TIMESTAMP));
-    output.add(functions.col("latest." + CREATED_TIMESTAMP).as(CREATED_TIMESTAMP));
-    for (Column feature : view.features()) {
-      output.add(functions.col("latest").getField(feature.name()).as(feature.name()));
+    List<String> names = layout.columnNames();
+    List<org.apache.spark.sql.Column> output = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      output.add(
+          i < layout.joinKeys().size()
+              ? column(name)
+              : functions.col("latest").getField(name).as(name));
     }
     return new Reduction(
-        grouped.select(output.toArray(org.apache.spark.sql.Column[]::new)), counts);
+        grouped.select(output.toArray(org.apache.spark.sql.Column[]::new)), layout, counts);
   }
 
   /** A column by its exact name, even when the name holds dots or spaces. */
@@ -124,50 +124,22 @@ public final class LatestPerEntity {
     return functions.col("`" + name.replace("`", "``") + "`");
   }
 
-  /**
-   * Timestamps without a zone and dates become timestamps (read as UTC: the session time zone is
-   * UTC), decimals become doubles; other types pass through.
-   */
-  private static org.apache.spark.sql.Column normalised(Dataset<Row> source, String name) {
+  /** An event or created timestamp column, as a timestamp (UTC: the session time zone). */
+  private static org.apache.spark.sql.Column timestamp(Dataset<Row> source, String name) {
     DataType type = typeOf(source, name);
-    org.apache.spark.sql.Column column = column(name);
-    if (type.equals(DataTypes.TimestampNTZType) || type.equals(DataTypes.DateType)) {
-      return column.cast(DataTypes.TimestampType);
-    }
-    if (type instanceof DecimalType) {
-      return column.cast(DataTypes.DoubleType);
-    }
-    return column;
+    return cast(column(name), type, SparkTypes.timestamp(type));
   }
 
-  /**
-   * A feature column as the writers take it: as {@link #normalised}, and numbers declared FLOAT or
-   * DOUBLE (or their lists) become doubles here, in Spark, so a value that is no double (a decimal,
-   * a long beyond 2^53) cannot fail on an executor after other partitions were written; the cast
-   * rounds as Feast's own conversion does.
-   */
-  private static org.apache.spark.sql.Column normalisedFeature(
-      Dataset<Row> source, Column feature) {
+  /** A feature column as the writers take it: in its reduced type (see {@link SparkTypes}). */
+  private static org.apache.spark.sql.Column reduced(Dataset<Row> source, Column feature) {
     DataType type = typeOf(source, feature.name());
-    org.apache.spark.sql.Column column = column(feature.name());
-    switch (feature.type()) {
-      case FLOAT, DOUBLE -> {
-        return type.equals(DataTypes.FloatType) ? column : column.cast(DataTypes.DoubleType);
-      }
-      case FLOAT_LIST, DOUBLE_LIST -> {
-        boolean floats =
-            type instanceof ArrayType array && array.elementType().equals(DataTypes.FloatType);
-        return floats ? column : column.cast(DataTypes.createArrayType(DataTypes.DoubleType));
-      }
-      case UNIX_TIMESTAMP_LIST -> {
-        boolean longs =
-            type instanceof ArrayType array && array.elementType().equals(DataTypes.LongType);
-        return longs ? column : column.cast(DataTypes.createArrayType(DataTypes.TimestampType));
-      }
-      default -> {
-        return normalised(source, feature.name());
-      }
-    }
+    return cast(
+        column(feature.name()), type, SparkTypes.reducedType(feature.type(), type).orElse(type));
+  }
+
+  private static org.apache.spark.sql.Column cast(
+      org.apache.spark.sql.Column column, DataType from, DataType to) {
+    return from.equals(to) ? column : column.cast(to);
   }
 
   private static DataType typeOf(Dataset<Row> source, String name) {

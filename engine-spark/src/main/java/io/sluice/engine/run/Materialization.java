@@ -7,6 +7,7 @@ import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.reduce.LatestPerEntity;
 import io.sluice.engine.reduce.LatestPerEntity.Reduction;
 import io.sluice.engine.sink.PartitionSink;
+import io.sluice.engine.sink.WriteSpec;
 import io.sluice.engine.source.SchemaCheck;
 import io.sluice.engine.source.SourceReader;
 import io.sluice.engine.source.ViewColumns;
@@ -25,8 +26,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,25 +75,8 @@ public final class Materialization {
           featureView,
           start,
           end);
-      return new RunReport(
-          null,
-          "materialize-incremental",
-          config.project(),
-          featureView,
-          start,
-          end,
-          mode(mode),
-          RunReport.UP_TO_DATE,
-          ExitCodes.SUCCESS,
-          0,
-          Map.of(),
-          0,
-          0,
-          0,
-          0,
-          Map.of(),
-          config.onlineStore().location(),
-          null);
+      return RunReport.upToDate(
+          config.project(), featureView, start, end, mode(mode), config.onlineStore().location());
     }
     return run(view, new TimeInterval(start, end), mode, "materialize-incremental");
   }
@@ -150,7 +132,7 @@ public final class Materialization {
       registry.completeRun(runId, counters.stats());
       counters.secondsSince("record", recordStarted);
       counters.finish();
-      RunReport report = counters.report(context, RunReport.SUCCEEDED, ExitCodes.SUCCESS, null);
+      RunReport report = RunReport.succeeded(context, counters.counts());
       LOG.info(
           "Run {}: {} rows read, {} dropped, {} entities, {} written, {} skipped as not newer in"
               + " {} s",
@@ -172,7 +154,7 @@ public final class Materialization {
         e.addSuppressed(failRun);
       }
       throw new MaterializationFailedException(
-          counters.report(context, RunReport.FAILED, ExitCodes.of(e), message), e);
+          RunReport.failed(context, counters.counts(), ExitCodes.of(e), message), e);
     }
   }
 
@@ -193,14 +175,13 @@ public final class Materialization {
     }
     PartitionSink sink =
         new PartitionSink(
-            config.onlineStore(),
-            ViewColumns.schema(view),
-            new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
-            config.batchEngine().writeBatchSize(),
-            arrayFeatures(latest.schema(), columns),
-            counters.written,
-            counters.skippedNotNewer,
-            counters.partitions);
+            new WriteSpec(
+                config.onlineStore(),
+                ViewColumns.schema(view),
+                new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
+                config.batchEngine().writeBatchSize(),
+                reduction.layout()),
+            counters.sink);
     counters.secondsSince("plan", counters.startedNanos());
 
     StageTimes stages = new StageTimes(runId);
@@ -209,7 +190,10 @@ public final class Materialization {
     long actionStarted = System.nanoTime();
     try (WriteProgress progress =
         WriteProgress.start(
-            spark.sparkContext(), view.name(), counters.written, counters.skippedNotNewer)) {
+            spark.sparkContext(),
+            view.name(),
+            counters.sink.written(),
+            counters.sink.skippedNotNewer())) {
       latest.foreachPartition(sink);
     } finally {
       spark.sparkContext().clearJobGroup();
@@ -246,15 +230,6 @@ public final class Materialization {
     } catch (Exception e) {
       throw new IllegalStateException("Cannot read the run's observed counts", e);
     }
-  }
-
-  private static boolean[] arrayFeatures(StructType schema, ViewColumns columns) {
-    boolean[] arrays = new boolean[columns.features().size()];
-    int offset = columns.joinKeys().size() + 2;
-    for (int i = 0; i < arrays.length; i++) {
-      arrays[i] = schema.fields()[offset + i].dataType() instanceof ArrayType;
-    }
-    return arrays;
   }
 
   private static String mode(WriteMode mode) {

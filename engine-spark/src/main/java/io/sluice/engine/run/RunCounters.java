@@ -1,11 +1,11 @@
 package io.sluice.engine.run;
 
 import io.sluice.engine.reduce.LatestPerEntity;
+import io.sluice.engine.sink.SinkCounters;
 import io.sluice.registry.RunStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkContext;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * The counts of one run as it goes, driver side: accumulators the partition sinks add to, the
@@ -13,18 +13,14 @@ import org.apache.spark.util.LongAccumulator;
  * run's {@link RunReport} at any point, so a failed run reports what it had done.
  */
 final class RunCounters {
-  final LongAccumulator written;
-  final LongAccumulator skippedNotNewer;
-  final LongAccumulator partitions;
+  final SinkCounters sink;
   private final Map<String, Long> dropped = new LinkedHashMap<>();
   private final Map<String, Double> seconds = new LinkedHashMap<>();
   private final long startedNanos = System.nanoTime();
   private long rowsRead;
 
   RunCounters(SparkContext spark) {
-    written = spark.longAccumulator("sluice.rows_written");
-    skippedNotNewer = spark.longAccumulator("sluice.rows_skipped_not_newer");
-    partitions = spark.longAccumulator("sluice.partitions");
+    sink = SinkCounters.register(spark);
   }
 
   /** Takes the counts observed while reading: rows read and rows dropped by reason. */
@@ -57,34 +53,35 @@ final class RunCounters {
     return new RunStats(
         rowsRead,
         droppedTotal(),
-        written.value() + skippedNotNewer.value(),
-        written.value(),
-        skippedNotNewer.value(),
+        written() + skipped(),
+        written(),
+        skipped(),
         0,
-        partitions.value().intValue(),
+        partitions(),
         seconds);
   }
 
-  RunReport report(RunReport.Context context, String status, int exitCode, String error) {
-    return new RunReport(
-        context.runId(),
-        context.command(),
-        context.project(),
-        context.featureView(),
-        context.window().start(),
-        context.window().end(),
-        context.mode(),
-        status,
-        exitCode,
+  RunReport.Counts counts() {
+    return new RunReport.Counts(
         rowsRead,
         new LinkedHashMap<>(dropped),
-        written.value() + skippedNotNewer.value(),
-        written.value(),
-        skippedNotNewer.value(),
-        partitions.value().intValue(),
-        new LinkedHashMap<>(seconds),
-        context.onlineStore(),
-        error);
+        written() + skipped(),
+        written(),
+        skipped(),
+        partitions(),
+        new LinkedHashMap<>(seconds));
+  }
+
+  private long written() {
+    return sink.written().value();
+  }
+
+  private long skipped() {
+    return sink.skippedNotNewer().value();
+  }
+
+  private int partitions() {
+    return sink.partitions().value().intValue();
   }
 
   private long droppedTotal() {

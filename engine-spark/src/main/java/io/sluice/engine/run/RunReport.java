@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.common.json.Json;
+import io.sluice.registry.TimeInterval;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
@@ -12,6 +14,8 @@ import java.util.Map;
 /**
  * The one-line JSON report a run prints last on stdout (and writes to {@code --report}): what ran,
  * on which window, what it read, dropped, wrote and skipped, where the time went, and how it ended.
+ *
+ * <p>Built by its named factories; the canonical constructor is for JSON reading.
  *
  * @param rowsDropped rows dropped by reason ({@code null_join_key}, {@code null_event_timestamp})
  * @param seconds seconds per stage: {@code plan} (driver: config, registry, source schema), {@code
@@ -65,18 +69,111 @@ public record RunReport(
       String command,
       String project,
       String featureView,
-      io.sluice.registry.TimeInterval window,
+      TimeInterval window,
       String mode,
       String onlineStore) {}
+
+  /** What a run counted and timed, at the end or at the moment it failed. */
+  record Counts(
+      long rowsRead,
+      Map<String, Long> rowsDropped,
+      long entities,
+      long rowsWritten,
+      long rowsSkippedNotNewer,
+      int partitions,
+      Map<String, Double> seconds) {}
 
   public static final String SUCCEEDED = "SUCCEEDED";
   public static final String FAILED = "FAILED";
   public static final String UP_TO_DATE = "UP_TO_DATE";
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+  private static final ObjectMapper JSON = Json.MAPPER;
+
+  /** A run that wrote every partition and recorded its interval. */
+  static RunReport succeeded(Context context, Counts counts) {
+    return of(context, SUCCEEDED, ExitCodes.SUCCESS, counts, null);
+  }
+
+  /** A run that started and failed: what it had done, the exit code and the error. */
+  static RunReport failed(Context context, Counts counts, int exitCode, String error) {
+    return of(context, FAILED, exitCode, counts, error);
+  }
+
+  /** An incremental run with nothing to do: the view is materialized up to {@code end}. */
+  static RunReport upToDate(
+      String project,
+      String featureView,
+      Instant start,
+      Instant end,
+      String mode,
+      String onlineStore) {
+    return new RunReport(
+        null,
+        "materialize-incremental",
+        project,
+        featureView,
+        start,
+        end,
+        mode,
+        UP_TO_DATE,
+        ExitCodes.SUCCESS,
+        0,
+        Map.of(),
+        0,
+        0,
+        0,
+        0,
+        Map.of(),
+        onlineStore,
+        null);
+  }
+
+  /** A command that failed before its run started (bad arguments, configuration, registry). */
+  public static RunReport failedBeforeRun(
+      String command, String project, String featureView, int exitCode, String error) {
+    return new RunReport(
+        null,
+        command,
+        project,
+        featureView,
+        null,
+        null,
+        null,
+        FAILED,
+        exitCode,
+        0,
+        null,
+        0,
+        0,
+        0,
+        0,
+        null,
+        null,
+        error);
+  }
+
+  private static RunReport of(
+      Context context, String status, int exitCode, Counts counts, String error) {
+    return new RunReport(
+        context.runId(),
+        context.command(),
+        context.project(),
+        context.featureView(),
+        context.window().start(),
+        context.window().end(),
+        context.mode(),
+        status,
+        exitCode,
+        counts.rowsRead(),
+        counts.rowsDropped(),
+        counts.entities(),
+        counts.rowsWritten(),
+        counts.rowsSkippedNotNewer(),
+        counts.partitions(),
+        counts.seconds(),
+        context.onlineStore(),
+        error);
+  }
 
   public long rowsDroppedTotal() {
     return rowsDropped == null ? 0 : rowsDropped.values().stream().mapToLong(Long::longValue).sum();

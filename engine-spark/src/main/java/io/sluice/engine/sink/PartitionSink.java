@@ -3,61 +3,40 @@ package io.sluice.engine.sink;
 import static java.util.Objects.requireNonNull;
 
 import io.sluice.online.FeatureRow;
-import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.OnlineWriter;
 import io.sluice.online.OnlineWriters;
-import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.OnlineStoreConfig;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Executor side: writes one partition of reduced rows through one {@link OnlineWriter}, opened when
- * the partition's first row arrives and reused for the whole partition, in batches of {@code
- * batchSize}. Rows stream from Spark's iterator; only one batch is held at a time.
+ * the partition's first row arrives and reused for the whole partition, in batches of the spec's
+ * batch size. Rows stream from Spark's iterator; only one batch is held at a time.
  *
  * <p>Counts (rows written, skipped, non-empty partitions) go to accumulators updated inside the
- * action, so Spark merges them once per successful task. Holds only serializable configuration,
- * never a SparkSession. Logs its progress at least every 10 seconds.
+ * action, so Spark merges them once per successful task; rows written are also the task's output
+ * records, so the Spark UI and history server show them as for any Spark sink. Holds only
+ * serializable configuration, never a SparkSession. Logs its progress at least every 10 seconds.
  */
 public final class PartitionSink implements ForeachPartitionFunction<Row> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionSink.class);
   private static final long PROGRESS_NANOS = 10_000_000_000L;
 
-  private final OnlineStoreConfig store;
-  private final FeatureViewSchema view;
-  private final WriteOptions options;
-  private final int batchSize;
+  private final WriteSpec spec;
   private final RowAdapter adapter;
-  private final LongAccumulator written;
-  private final LongAccumulator skippedNotNewer;
-  private final LongAccumulator partitions;
+  private final SinkCounters counters;
 
-  public PartitionSink(
-      OnlineStoreConfig store,
-      FeatureViewSchema view,
-      WriteOptions options,
-      int batchSize,
-      boolean[] arrayFeatures,
-      LongAccumulator written,
-      LongAccumulator skippedNotNewer,
-      LongAccumulator partitions) {
-    this.store = requireNonNull(store, "store is null");
-    this.view = requireNonNull(view, "view is null");
-    this.options = requireNonNull(options, "options is null");
-    this.batchSize = batchSize;
-    this.adapter = new RowAdapter(view.joinKeys().size(), arrayFeatures);
-    this.written = requireNonNull(written, "written is null");
-    this.skippedNotNewer = requireNonNull(skippedNotNewer, "skippedNotNewer is null");
-    this.partitions = requireNonNull(partitions, "partitions is null");
+  public PartitionSink(WriteSpec spec, SinkCounters counters) {
+    this.spec = requireNonNull(spec, "spec is null");
+    this.adapter = new RowAdapter(spec.layout());
+    this.counters = requireNonNull(counters, "counters is null");
   }
 
   @Override
@@ -65,18 +44,25 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
     if (!rows.hasNext()) {
       return;
     }
-    partitions.add(1);
+    counters.partitions().add(1);
+    TaskContext task = TaskContext.get();
     int partition = TaskContext.getPartitionId();
     long start = System.nanoTime();
     long lastLog = start;
-    try (OnlineWriter writer = OnlineWriters.open(store, view, options)) {
+    int batchSize = spec.batchSize();
+    try (OnlineWriter writer = OnlineWriters.open(spec.store(), spec.view(), spec.options())) {
       List<FeatureRow> batch = new ArrayList<>(batchSize);
       while (rows.hasNext()) {
         batch.add(adapter.toFeatureRow(rows.next()));
         if (batch.size() == batchSize || !rows.hasNext()) {
           WriteStats stats = writer.write(batch);
-          written.add(stats.written());
-          skippedNotNewer.add(stats.skippedNotNewer());
+          counters.written().add(stats.written());
+          counters.skippedNotNewer().add(stats.skippedNotNewer());
+          if (task != null) {
+            // Spark's own output metric (private[spark] in Scala, public in bytecode), as its
+            // file and JDBC sinks report it.
+            task.taskMetrics().outputMetrics().setRecordsWritten(writer.stats().written());
+          }
           batch.clear();
           long now = System.nanoTime();
           if (now - lastLog >= PROGRESS_NANOS) {
@@ -85,14 +71,14 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
           }
         }
       }
-      LOG.debug("Partition {} of {} done: {}", partition, view.name(), writer.stats());
+      LOG.debug("Partition {} of {} done: {}", partition, spec.view().name(), writer.stats());
     }
   }
 
   private void logProgress(int partition, WriteStats stats, long elapsedNanos) {
     LOG.info(
         "Writing {} partition {}: {} rows written, {} skipped as not newer, {} rows/s",
-        view.name(),
+        spec.view().name(),
         partition,
         stats.written(),
         stats.skippedNotNewer(),

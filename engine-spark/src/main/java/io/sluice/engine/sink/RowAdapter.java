@@ -1,5 +1,6 @@
 package io.sluice.engine.sink;
 
+import io.sluice.engine.layout.ReducedLayout;
 import io.sluice.online.FeatureRow;
 import java.io.Serializable;
 import java.time.Instant;
@@ -11,24 +12,30 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 
 /**
- * The one place Spark rows become the writers' plain {@link FeatureRow}s. Rows come from {@link
- * io.sluice.engine.reduce.LatestPerEntity}: join keys, event timestamp, created timestamp, then
- * features. Spark's external types are mapped to plain Java: timestamps to {@link Instant}, arrays
- * to {@link List}; everything else ({@code String}, {@code byte[]}, boxed numbers, {@code Boolean})
- * passes as is.
+ * The one place Spark rows become the writers' plain {@link FeatureRow}s. Rows are in a {@link
+ * ReducedLayout}. Spark's external types are mapped to plain Java: timestamps to {@link Instant},
+ * arrays to {@link List}; everything else ({@code String}, {@code byte[]}, boxed numbers, {@code
+ * Boolean}) passes as is.
  */
 final class RowAdapter implements Serializable {
   private final int joinKeys;
   private final int features;
-  private final boolean[] arrays;
+  private final int eventTimestamp;
+  private final int createdTimestamp;
+  private final int[] featureIndexes;
+  private final boolean[] lists;
 
-  /**
-   * @param arrays for each feature, whether its column is an array
-   */
-  RowAdapter(int joinKeys, boolean[] arrays) {
-    this.joinKeys = joinKeys;
-    this.features = arrays.length;
-    this.arrays = arrays.clone();
+  RowAdapter(ReducedLayout layout) {
+    this.joinKeys = layout.joinKeys().size();
+    this.features = layout.features().size();
+    this.eventTimestamp = layout.eventTimestampIndex();
+    this.createdTimestamp = layout.createdTimestampIndex();
+    this.featureIndexes = new int[features];
+    this.lists = new boolean[features];
+    for (int i = 0; i < features; i++) {
+      featureIndexes[i] = layout.featureIndex(i);
+      lists[i] = layout.isList(i);
+    }
   }
 
   FeatureRow toFeatureRow(Row row) {
@@ -36,14 +43,14 @@ final class RowAdapter implements Serializable {
     for (int i = 0; i < joinKeys; i++) {
       keys.add(plain(row.get(i)));
     }
-    Instant event = (Instant) plain(row.get(joinKeys));
-    Instant created = (Instant) plain(row.get(joinKeys + 1));
+    Instant event = (Instant) plain(row.get(eventTimestamp));
+    Instant created = (Instant) plain(row.get(createdTimestamp));
     List<Object> values = new ArrayList<>(features);
     for (int i = 0; i < features; i++) {
-      int index = joinKeys + 2 + i;
+      int index = featureIndexes[i];
       if (row.isNullAt(index)) {
         values.add(null);
-      } else if (arrays[i]) {
+      } else if (lists[i]) {
         List<Object> elements = new ArrayList<>();
         for (Object element : row.getList(index)) {
           elements.add(plain(element));

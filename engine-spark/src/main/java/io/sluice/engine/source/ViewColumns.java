@@ -2,6 +2,7 @@ package io.sluice.engine.source;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sluice.engine.layout.ReducedLayout;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.registry.ColumnDefinition;
@@ -26,6 +27,11 @@ public record ViewColumns(
         view.features().stream().map(ViewColumns::column).toList(),
         view.batchSource().timestampField(),
         view.batchSource().createdTimestampColumn());
+  }
+
+  /** The layout of the rows the reduction keeps: join keys, timestamps, features. */
+  public ReducedLayout layout() {
+    return new ReducedLayout(joinKeys, features);
   }
 
   /** The writers' view of the same columns. */

@@ -3,6 +3,7 @@ package io.sluice.engine.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.common.json.Json;
 import io.sluice.engine.SparkTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class DemoCommandTest extends SparkTestBase {
         .contains(
             "Recorded intervals of driver_hourly_stats: [[2024-05-01T00:00:00Z, 2024-05-03T00:00:00Z)]");
 
-    JsonNode summary = ReadCommand.JSON.readTree(result.lastLine());
+    JsonNode summary = Json.MAPPER.readTree(result.lastLine());
     assertThat(summary.get("status").asText()).isEqualTo("SUCCEEDED");
     assertThat(summary.get("runs")).hasSize(2);
     for (JsonNode run : summary.get("runs")) {
@@ -73,7 +74,7 @@ class DemoCommandTest extends SparkTestBase {
             "--entity",
             "driver_id=99");
     assertThat(read.exitCode()).as(read.err()).isZero();
-    JsonNode entities = ReadCommand.JSON.readTree(read.lastLine()).get("entities");
+    JsonNode entities = Json.MAPPER.readTree(read.lastLine()).get("entities");
     assertThat(entities.get(0)).isEqualTo(online.get(0));
     assertThat(entities.get(1).get("values").isNull()).isTrue();
   }

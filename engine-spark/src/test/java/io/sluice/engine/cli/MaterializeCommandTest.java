@@ -26,6 +26,9 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +106,32 @@ class MaterializeCommandTest extends SparkTestBase {
             "--feature-view",
             "driver_hourly_stats")
         .lastLine();
+  }
+
+  @Test
+  void rowsWrittenAreEachTasksOutputRecordsInSparksMetrics() throws Exception {
+    List<Long> outputRecords = new CopyOnWriteArrayList<>();
+    SparkListener listener =
+        new SparkListener() {
+          @Override
+          public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+            if (taskEnd.taskMetrics() != null) {
+              outputRecords.add(taskEnd.taskMetrics().outputMetrics().recordsWritten());
+            }
+          }
+        };
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      CommandResult result = materialize("2024-05-01T00:00:00Z", "2024-05-02T00:00:00Z");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      // Listener events arrive asynchronously: wait until the bus has delivered them all.
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+
+      assertThat(result.report().rowsWritten()).isEqualTo(200);
+      assertThat(outputRecords.stream().mapToLong(Long::longValue).sum()).isEqualTo(200);
+    } finally {
+      spark().sparkContext().removeSparkListener(listener);
+    }
   }
 
   @Test

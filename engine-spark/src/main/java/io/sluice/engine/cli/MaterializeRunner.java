@@ -1,0 +1,69 @@
+package io.sluice.engine.cli;
+
+import io.sluice.engine.config.RepoConfig;
+import io.sluice.engine.run.ExitCodes;
+import io.sluice.engine.run.Materialization;
+import io.sluice.engine.run.MaterializationFailedException;
+import io.sluice.engine.run.RunReport;
+import io.sluice.registry.SqlRegistry;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What the materializing commands share: from checked arguments to a printed report. */
+final class MaterializeRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(MaterializeRunner.class);
+
+  private MaterializeRunner() {}
+
+  /** One materialization, given a ready {@link Materialization}. */
+  @FunctionalInterface
+  interface RunBody {
+    RunReport run(Materialization materialization) throws Exception;
+  }
+
+  /**
+   * Runs a materializing command: checks its arguments ({@code validate}), loads the config, opens
+   * the registry and Spark, runs {@code body}, and prints the report (also on failure). Returns the
+   * report's exit code.
+   */
+  static int run(
+      CommandSpec spec,
+      String command,
+      RepoOptions repo,
+      String featureView,
+      RepoOptions.Run run,
+      Runnable validate,
+      RunBody body) {
+    String project = null;
+    RunReport report;
+    try {
+      validate.run();
+      RepoConfig config = RepoLoader.loadConfig(repo.config);
+      project = config.project();
+      try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
+        SparkSession spark =
+            SparkSessions.forCommand("sluice " + command + " " + featureView, config.batchEngine());
+        report = body.run(new Materialization(spark, config, registry));
+      }
+    } catch (Exception e) { // Spark throws checked exceptions undeclared
+      report = failure(command, project, featureView, e);
+    }
+    return CommandOutput.report(
+        report, run.report, spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /** The report of a run that failed, or of a command that failed before its run started. */
+  private static RunReport failure(
+      String command, String project, String featureView, Throwable e) {
+    if (e instanceof MaterializationFailedException failed) {
+      return failed.report();
+    }
+    int exitCode = ExitCodes.of(e);
+    if (exitCode == ExitCodes.UNEXPECTED) {
+      LOG.error("Unexpected failure of {}", command, e);
+    }
+    return RunReport.failedBeforeRun(command, project, featureView, exitCode, ExitCodes.message(e));
+  }
+}
