@@ -11,7 +11,7 @@ import io.sluice.registry.RegistryOutcomeUnknownException;
 import io.sluice.registry.RegistryUnavailableException;
 
 /**
- * Exit codes for Airflow and shells (DESIGN.md): 0 success; 2 bad usage or configuration; 3 bad
+ * Exit codes for Airflow and shells, as the README documents them: 0 success; 2 bad usage or configuration; 3 bad
  * input data; 4 infrastructure failure worth retrying. A failure whose outcome is unknown (the
  * registry commit was cut off) is 4 too: re-running the window is safe, since writes are newer-only
  * and completing a run twice changes nothing; so is an I/O failure of no known kind underneath (S3,
