@@ -15,6 +15,7 @@ import feast.proto.core.FeatureViewProto.FeatureViewMeta;
 import feast.proto.core.FeatureViewProto.FeatureViewSpec;
 import feast.proto.core.FeatureViewProto.MaterializationInterval;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,11 +58,11 @@ final class FeastProtos {
         entityNames.add(name);
       }
     }
-    List<ColumnDefinition> entityColumns = new ArrayList<>();
+    List<Column> entityColumns = new ArrayList<>();
     if (spec.getEntityColumnsCount() > 0) {
       for (FeatureSpecV2 column : spec.getEntityColumnsList()) {
         if (!column.getName().equals(FeatureViewDefinition.DUMMY_JOIN_KEY)) {
-          entityColumns.add(new ColumnDefinition(column.getName(), column.getValueType()));
+          entityColumns.add(new Column(column.getName(), column.getValueType()));
         }
       }
     } else {
@@ -78,12 +79,12 @@ final class FeastProtos {
                   + project
                   + "'");
         }
-        entityColumns.add(new ColumnDefinition(entity.joinKey(), entity.valueType()));
+        entityColumns.add(new Column(entity.joinKey(), entity.valueType()));
       }
     }
-    List<ColumnDefinition> features = new ArrayList<>();
+    List<Column> features = new ArrayList<>();
     for (FeatureSpecV2 feature : spec.getFeaturesList()) {
-      features.add(new ColumnDefinition(feature.getName(), feature.getValueType()));
+      features.add(new Column(feature.getName(), feature.getValueType()));
     }
     return new FeatureViewDefinition(
         project,
@@ -275,11 +276,11 @@ final class FeastProtos {
       spec.addEntities(FeatureViewDefinition.DUMMY_ENTITY_NAME);
     } else {
       spec.addAllEntities(definition.entityNames());
-      for (ColumnDefinition column : definition.entityColumns()) {
+      for (Column column : definition.entityColumns()) {
         spec.addEntityColumns(column(column));
       }
     }
-    for (ColumnDefinition feature : definition.features()) {
+    for (Column feature : definition.features()) {
       spec.addFeatures(column(feature));
     }
     FeatureViewMeta.Builder meta = builder.getMetaBuilder();
@@ -349,7 +350,7 @@ final class FeastProtos {
     return bytes.toByteString();
   }
 
-  private static FeatureSpecV2 column(ColumnDefinition column) {
+  private static FeatureSpecV2 column(Column column) {
     return FeatureSpecV2.newBuilder().setName(column.name()).setValueType(column.type()).build();
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import feast.proto.core.DataSourceProto.DataSource;
 import feast.proto.core.FeatureViewProto.FeatureView;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -52,7 +53,7 @@ class SqlRegistryTest {
       assertThat(view.joinKeys()).containsExactly("driver_id");
       assertThat(view.entityColumns().get(0).type()).isEqualTo(ValueType.Enum.INT64);
       assertThat(view.features())
-          .extracting(ColumnDefinition::name)
+          .extracting(Column::name)
           .containsExactly("conv_rate", "avg_daily_trips", "history");
       assertThat(view.ttl()).isEqualTo(Duration.ofDays(1));
       assertThat(view.online()).isTrue();
