@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
@@ -12,6 +11,7 @@ import dev.failsafe.RetryPolicy;
 import feast.proto.core.DataSourceProto.DataSource;
 import feast.proto.core.EntityProto.Entity;
 import feast.proto.core.FeatureViewProto.FeatureView;
+import io.sluice.common.json.Json;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,7 +70,6 @@ public final class SqlRegistry implements AutoCloseable {
   private static final String DECISION_STRATEGY_KEY = "permissions_decision_strategy";
   private static final DateTimeFormatter RUN_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RegistryConfig config;
   private final String host;
@@ -486,7 +485,8 @@ public final class SqlRegistry implements AutoCloseable {
       update.setLong(7, stats.rowsSkippedNotNewer());
       update.setLong(8, stats.rowsFailed());
       update.setInt(9, stats.partitions());
-      update.setString(10, JSON.writeValueAsString(new LinkedHashMap<>(stats.stageSeconds())));
+      update.setString(
+          10, Json.MAPPER.writeValueAsString(new LinkedHashMap<>(stats.stageSeconds())));
       update.setString(11, error);
       update.setString(12, runId);
       update.executeUpdate();
@@ -514,7 +514,8 @@ public final class SqlRegistry implements AutoCloseable {
       stageSeconds =
           stages == null || stages.isEmpty()
               ? Map.of()
-              : JSON.readValue(stages, new TypeReference<LinkedHashMap<String, Double>>() {});
+              : Json.MAPPER.readValue(
+                  stages, new TypeReference<LinkedHashMap<String, Double>>() {});
     } catch (JsonProcessingException e) {
       stageSeconds = Map.of();
     }

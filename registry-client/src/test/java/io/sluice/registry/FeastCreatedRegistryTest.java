@@ -11,6 +11,7 @@ import feast.proto.core.FeatureViewProto.FeatureView;
 import feast.proto.core.FeatureViewProto.FeatureViewMeta;
 import feast.proto.core.FeatureViewProto.FeatureViewSpec;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.ProtoTimestamps;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -128,7 +129,7 @@ class FeastCreatedRegistryTest {
                     .setUnknownFields(specFields))
             .setMeta(
                 FeatureViewMeta.newBuilder()
-                    .setCreatedTimestamp(FeastProtos.timestamp(T0))
+                    .setCreatedTimestamp(ProtoTimestamps.toProto(T0))
                     .setUnknownFields(metaFields))
             .setUnknownFields(topLevel)
             .build();
