@@ -104,7 +104,6 @@ final class RegistrySchema {
             + "entities BIGINT NOT NULL DEFAULT 0, "
             + "rows_written BIGINT NOT NULL DEFAULT 0, "
             + "rows_skipped_not_newer BIGINT NOT NULL DEFAULT 0, "
-            + "rows_failed BIGINT NOT NULL DEFAULT 0, "
             + "partitions INTEGER NOT NULL DEFAULT 0, "
             + "stage_seconds "
             + longText

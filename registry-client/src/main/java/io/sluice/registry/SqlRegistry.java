@@ -474,8 +474,8 @@ public final class SqlRegistry implements AutoCloseable {
             "UPDATE "
                 + RegistrySchema.RUNS_TABLE
                 + " SET status = ?, finished_at = ?, rows_read = ?, rows_dropped = ?,"
-                + " entities = ?, rows_written = ?, rows_skipped_not_newer = ?, rows_failed = ?,"
-                + " partitions = ?, stage_seconds = ?, error = ? WHERE run_id = ?")) {
+                + " entities = ?, rows_written = ?, rows_skipped_not_newer = ?, partitions = ?,"
+                + " stage_seconds = ?, error = ? WHERE run_id = ?")) {
       update.setString(1, status.name());
       update.setString(2, RUN_TIME.format(Instant.now()));
       update.setLong(3, stats.rowsRead());
@@ -483,12 +483,11 @@ public final class SqlRegistry implements AutoCloseable {
       update.setLong(5, stats.entities());
       update.setLong(6, stats.rowsWritten());
       update.setLong(7, stats.rowsSkippedNotNewer());
-      update.setLong(8, stats.rowsFailed());
-      update.setInt(9, stats.partitions());
+      update.setInt(8, stats.partitions());
       update.setString(
-          10, Json.MAPPER.writeValueAsString(new LinkedHashMap<>(stats.stageSeconds())));
-      update.setString(11, error);
-      update.setString(12, runId);
+          9, Json.MAPPER.writeValueAsString(new LinkedHashMap<>(stats.stageSeconds())));
+      update.setString(10, error);
+      update.setString(11, runId);
       update.executeUpdate();
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot encode stage seconds " + stats.stageSeconds(), e);
@@ -538,7 +537,6 @@ public final class SqlRegistry implements AutoCloseable {
             row.getLong("entities"),
             row.getLong("rows_written"),
             row.getLong("rows_skipped_not_newer"),
-            row.getLong("rows_failed"),
             row.getInt("partitions"),
             stageSeconds),
         row.getString("error"));

@@ -177,7 +177,7 @@ class SqlRegistryTest {
       String succeeded = registry.startRun(project, "driver_hourly_stats", hours(0, 1), "app-1");
       assertThat(registry.run(succeeded))
           .hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.RUNNING));
-      RunStats stats = new RunStats(100, 2, 40, 38, 2, 0, 4, Map.of("read", 1.5, "write", 0.25));
+      RunStats stats = new RunStats(100, 2, 40, 38, 2, 4, Map.of("read", 1.5, "write", 0.25));
       registry.completeRun(succeeded, stats);
       registry.completeRun(succeeded, stats);
       String failed = registry.startRun(project, "driver_hourly_stats", hours(1, 2), null);

@@ -60,7 +60,6 @@ final class RunCounters {
         written.value() + skippedNotNewer.value(),
         written.value(),
         skippedNotNewer.value(),
-        0,
         partitions.value().intValue(),
         seconds);
   }
