@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A registry whose tables were created the way Feast's SQLAlchemy metadata creates them (short
  * VARCHAR keys; 64 KB BLOB on MySQL), holding a feature view written by a newer Feast: fields the
- * 0.38 protos do not know must survive recordInterval byte for byte.
+ * 0.38 protos do not know must survive recording an interval byte for byte.
  */
 class FeastCreatedRegistryTest {
   private static final Instant T0 = Instant.parse("2024-05-01T00:00:00Z");

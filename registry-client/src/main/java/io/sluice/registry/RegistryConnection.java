@@ -1,0 +1,341 @@
+package io.sluice.registry;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The registry's one JDBC connection and the two ways work runs on it: in autocommit (reads and
+ * DDL, not retried) or in one write transaction that is retried on conflicts.
+ *
+ * <ul>
+ *   <li>A connection the server dropped is reopened before the next piece of work.
+ *   <li>Transactions begin with {@code BEGIN IMMEDIATE} on SQLite (the whole file is the lock,
+ *       taken before the first read) and by leaving autocommit on PostgreSQL and MySQL.
+ *   <li>A transaction that fails on a lock conflict, a deadlock, a serialization failure or {@code
+ *       SQLITE_BUSY} is rolled back and run again with capped exponential backoff and jitter,
+ *       within the retry budget; then {@link RegistryUnavailableException}.
+ *   <li>A connection lost during {@code COMMIT} is {@link RegistryOutcomeUnknownException}: the
+ *       change may or may not have landed.
+ *   <li>Every other JDBC failure becomes the {@link RegistryException} of its kind.
+ * </ul>
+ *
+ * <p>Not thread-safe: {@link SqlRegistry} serializes its calls.
+ */
+final class RegistryConnection implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryConnection.class);
+
+  /** How long SQLite waits for another process's write lock before reporting SQLITE_BUSY. */
+  static final int SQLITE_BUSY_TIMEOUT_MILLIS = 30_000;
+
+  static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+  /** Work on the connection; its SQL failures are classified by the caller of {@code work}. */
+  @FunctionalInterface
+  interface Work<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+
+  /** Thrown inside an attempt to make Failsafe retry it. */
+  private static final class ConflictException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ConflictException(SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  private final RegistryConfig config;
+  private final Duration retryBudget;
+  private Connection connection;
+
+  private RegistryConnection(RegistryConfig config, Duration retryBudget, Connection connection) {
+    this.config = config;
+    this.retryBudget = retryBudget;
+    this.connection = connection;
+  }
+
+  /** Connects; write transactions retry conflicts for at most {@code retryBudget}. */
+  static RegistryConnection open(RegistryConfig config, Duration retryBudget) {
+    return new RegistryConnection(config, retryBudget, connect(config));
+  }
+
+  RegistryConfig config() {
+    return config;
+  }
+
+  /** Runs read-only or DDL work in autocommit mode, without retries. */
+  <T> T autocommit(String action, Work<T> work) {
+    Connection current = validConnection();
+    try {
+      return work.apply(current);
+    } catch (SQLException e) {
+      throw translate(action, e);
+    }
+  }
+
+  /** Runs {@code work} in one write transaction, retrying lock conflicts within the budget. */
+  <T> T inTransaction(String action, Work<T> work) {
+    List<Throwable> failures = new ArrayList<>();
+    RetryPolicy<T> policy =
+        RetryPolicy.<T>builder()
+            .handle(ConflictException.class)
+            .withBackoff(Duration.ofMillis(5), Duration.ofMillis(500))
+            .withJitter(0.5)
+            .withMaxRetries(-1)
+            .withMaxDuration(retryBudget)
+            .onFailedAttempt(
+                event -> {
+                  if (failures.size() < 10 && event.getLastException() != null) {
+                    failures.add(event.getLastException());
+                  }
+                })
+            .onRetry(
+                event ->
+                    LOG.debug(
+                        "Retrying '{}' after a conflict (attempt {})",
+                        action,
+                        event.getAttemptCount()))
+            .build();
+    try {
+      return Failsafe.with(policy).get(() -> attempt(action, work));
+    } catch (ConflictException e) {
+      RegistryUnavailableException failure =
+          new RegistryUnavailableException(
+              "Cannot "
+                  + action
+                  + " in the registry at "
+                  + config.describe()
+                  + ": the database stayed locked by other writers for "
+                  + retryBudget.toSeconds()
+                  + " s of retries; run it again later",
+              e.getCause());
+      failures.stream().filter(f -> f != e).forEach(failure::addSuppressed);
+      throw failure;
+    } catch (FailsafeException e) {
+      if (e.getCause() instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new RegistryUnavailableException(
+          "Cannot " + action + ": interrupted while waiting to retry", e.getCause());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      LOG.warn("Ignoring a failure to close the registry connection to {}", config.describe(), e);
+    }
+  }
+
+  private <T> T attempt(String action, Work<T> work) {
+    Connection current = validConnection();
+    boolean sqlite = config.dialect() == RegistryDialect.SQLITE;
+    try {
+      begin(current, sqlite);
+    } catch (SQLException e) {
+      throw conflictOr(action, e);
+    }
+    T result;
+    try {
+      result = work.apply(current);
+    } catch (SQLException e) {
+      rollback(current, sqlite);
+      throw conflictOr(action, e);
+    } catch (RuntimeException e) {
+      rollback(current, sqlite);
+      throw e;
+    }
+    try {
+      if (sqlite) {
+        try (Statement statement = current.createStatement()) {
+          statement.execute("COMMIT");
+        }
+      } else {
+        current.commit();
+        current.setAutoCommit(true);
+      }
+      return result;
+    } catch (SQLException e) {
+      SqlErrors.Kind kind = SqlErrors.classify(e, config.dialect());
+      if (kind == SqlErrors.Kind.CONNECTION || connectionLost(current)) {
+        throw new RegistryOutcomeUnknownException(
+            "Cannot tell whether '"
+                + action
+                + "' was committed in the registry at "
+                + config.describe()
+                + ": the connection failed during COMMIT ("
+                + e.getMessage()
+                + "). Do not undo the work; check the registry, or run the same window again"
+                + " (recording an interval twice is harmless)",
+            e);
+      }
+      rollback(current, sqlite);
+      throw conflictOr(action, e);
+    }
+  }
+
+  private static void begin(Connection connection, boolean sqlite) throws SQLException {
+    if (sqlite) {
+      // sqlite-jdbc's own transactions re-open a transaction right after each commit; explicit
+      // statements keep the write lock exactly as long as the transaction.
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("BEGIN IMMEDIATE");
+      }
+    } else {
+      connection.setAutoCommit(false);
+    }
+  }
+
+  private void rollback(Connection connection, boolean sqlite) {
+    try {
+      if (sqlite) {
+        // SQLite may already have rolled back (e.g. after SQLITE_BUSY); ROLLBACK then fails
+        // harmlessly with "no transaction is active".
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("ROLLBACK");
+        }
+      } else {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      LOG.debug("Ignoring a failed rollback on {}", config.describe(), e);
+    }
+  }
+
+  private static boolean connectionLost(Connection connection) {
+    try {
+      return connection.isClosed() || !connection.isValid(5);
+    } catch (SQLException e) {
+      return true;
+    }
+  }
+
+  private RuntimeException conflictOr(String action, SQLException e) {
+    if (SqlErrors.classify(e, config.dialect()) == SqlErrors.Kind.CONFLICT) {
+      return new ConflictException(e);
+    }
+    return translate(action, e);
+  }
+
+  private RegistryException translate(String action, SQLException e) {
+    return switch (SqlErrors.classify(e, config.dialect())) {
+      case CONNECTION, CONFLICT ->
+          new RegistryUnavailableException(
+              "Cannot "
+                  + action
+                  + ": the registry at "
+                  + config.describe()
+                  + " failed: "
+                  + e.getMessage(),
+              e);
+      case ACCESS ->
+          new RegistryConfigurationException(
+              "Cannot "
+                  + action
+                  + ": the registry at "
+                  + config.describe()
+                  + " refused access: "
+                  + e.getMessage(),
+              e);
+      case OTHER ->
+          new RegistryConfigurationException(
+              "Cannot "
+                  + action
+                  + " in the registry at "
+                  + config.describe()
+                  + ": "
+                  + e.getMessage(),
+              e);
+    };
+  }
+
+  /** The connection, reopened when the server dropped it while the run was busy elsewhere. */
+  private Connection validConnection() {
+    if (!connectionLost(connection)) {
+      return connection;
+    }
+    LOG.info("Reconnecting to the registry at {}", config.describe());
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      LOG.debug("Ignoring a failure to close a broken registry connection", e);
+    }
+    connection = connect(config);
+    return connection;
+  }
+
+  private static Connection connect(RegistryConfig config) {
+    Properties properties = new Properties();
+    Driver driver;
+    switch (config.dialect()) {
+      case SQLITE -> {
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        properties = sqlite.toProperties();
+        driver = new org.sqlite.JDBC();
+      }
+      case POSTGRESQL -> {
+        properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        properties.setProperty("tcpKeepAlive", "true");
+        driver = new org.postgresql.Driver();
+      }
+      case MYSQL -> {
+        properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS * 1000));
+        properties.setProperty("tcpKeepAlive", "true");
+        driver = new org.mariadb.jdbc.Driver();
+      }
+      default -> throw new IllegalStateException("Unknown dialect " + config.dialect());
+    }
+    if (config.user() != null) {
+      properties.setProperty("user", config.user());
+    }
+    if (config.password() != null) {
+      properties.setProperty("password", config.password());
+    }
+    try {
+      Connection connection = driver.connect(config.jdbcUrl(), properties);
+      if (connection == null) {
+        throw new RegistryConfigurationException(
+            "Invalid registry URL " + config.jdbcUrl() + ": the JDBC driver does not accept it");
+      }
+      return connection;
+    } catch (SQLException e) {
+      SqlErrors.Kind kind = SqlErrors.classify(e, config.dialect());
+      String message =
+          switch (kind) {
+            case ACCESS ->
+                config.dialect() == RegistryDialect.SQLITE
+                    ? "Cannot open the SQLite registry "
+                        + config.jdbcUrl().substring("jdbc:sqlite:".length())
+                        + ": check that its folder exists and is writable"
+                    : "Cannot log in to the registry at "
+                        + config.describe()
+                        + ": "
+                        + e.getMessage()
+                        + "; check the user, password and database in registry.path";
+            default ->
+                "Cannot connect to the registry at " + config.describe() + ": " + e.getMessage();
+          };
+      if (kind == SqlErrors.Kind.CONNECTION || kind == SqlErrors.Kind.CONFLICT) {
+        throw new RegistryUnavailableException(message, e);
+      }
+      throw new RegistryConfigurationException(message, e);
+    }
+  }
+}
