@@ -1,18 +1,16 @@
 package io.sluice.registry;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.RetryPolicy;
+import io.sluice.common.retry.RetryExhaustedException;
+import io.sluice.common.retry.RetryRule;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -47,7 +45,7 @@ final class RegistryConnection implements AutoCloseable {
     T apply(Connection connection) throws SQLException;
   }
 
-  /** Thrown inside an attempt to make Failsafe retry it. */
+  /** Thrown inside an attempt to make the retry rule run it again. */
   private static final class ConflictException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -57,12 +55,18 @@ final class RegistryConnection implements AutoCloseable {
   }
 
   private final RegistryConfig config;
-  private final Duration retryBudget;
+  private final RetryRule conflictRetries;
   private Connection connection;
 
   private RegistryConnection(RegistryConfig config, Duration retryBudget, Connection connection) {
     this.config = config;
-    this.retryBudget = retryBudget;
+    this.conflictRetries =
+        RetryRule.retrying(ConflictException.class::isInstance)
+            .backoff(Duration.ofMillis(5), Duration.ofMillis(500))
+            .jitter(0.5)
+            .budget(retryBudget)
+            .logRetriesAt(Level.DEBUG)
+            .build();
     this.connection = connection;
   }
 
@@ -87,48 +91,28 @@ final class RegistryConnection implements AutoCloseable {
 
   /** Runs {@code work} in one write transaction, retrying lock conflicts within the budget. */
   <T> T inTransaction(String action, Work<T> work) {
-    List<Throwable> failures = new ArrayList<>();
-    RetryPolicy<T> policy =
-        RetryPolicy.<T>builder()
-            .handle(ConflictException.class)
-            .withBackoff(Duration.ofMillis(5), Duration.ofMillis(500))
-            .withJitter(0.5)
-            .withMaxRetries(-1)
-            .withMaxDuration(retryBudget)
-            .onFailedAttempt(
-                event -> {
-                  if (failures.size() < 10 && event.getLastException() != null) {
-                    failures.add(event.getLastException());
-                  }
-                })
-            .onRetry(
-                event ->
-                    LOG.debug(
-                        "Retrying '{}' after a conflict (attempt {})",
-                        action,
-                        event.getAttemptCount()))
-            .build();
     try {
-      return Failsafe.with(policy).get(() -> attempt(action, work));
-    } catch (ConflictException e) {
-      RegistryUnavailableException failure =
-          new RegistryUnavailableException(
-              "Cannot "
+      return conflictRetries.call(action, () -> attempt(action, work));
+    } catch (RetryExhaustedException e) {
+      // The rule has restored the interrupt status; the cause is the last conflict.
+      String message =
+          e.interrupted()
+              ? "Cannot " + action + ": interrupted while waiting to retry"
+              : "Cannot "
                   + action
                   + " in the registry at "
                   + config.describe()
                   + ": the database stayed locked by other writers for "
-                  + retryBudget.toSeconds()
-                  + " s of retries; run it again later",
-              e.getCause());
-      failures.stream().filter(f -> f != e).forEach(failure::addSuppressed);
-      throw failure;
-    } catch (FailsafeException e) {
-      if (e.getCause() instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
+                  + RetryRule.describe(conflictRetries.budget())
+                  + " of retries; run it again later";
+      Throwable last = e.getCause();
+      RegistryUnavailableException failure =
+          new RegistryUnavailableException(
+              message, last instanceof ConflictException ? last.getCause() : last);
+      for (Throwable earlier : e.getSuppressed()) {
+        failure.addSuppressed(earlier);
       }
-      throw new RegistryUnavailableException(
-          "Cannot " + action + ": interrupted while waiting to retry", e.getCause());
+      throw failure;
     }
   }
 
