@@ -2,16 +2,15 @@ package io.sluice.registry;
 
 import io.sluice.common.retry.RetryExhaustedException;
 import io.sluice.common.retry.RetryRule;
+import io.sluice.common.sqlite.SqliteFiles;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The registry's one JDBC connection and the two ways work runs on it: in autocommit (reads and
@@ -33,9 +32,6 @@ import org.sqlite.SQLiteConfig;
  */
 final class RegistryConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryConnection.class);
-
-  /** How long SQLite waits for another process's write lock before reporting SQLITE_BUSY. */
-  static final int SQLITE_BUSY_TIMEOUT_MILLIS = 30_000;
 
   static final int CONNECT_TIMEOUT_SECONDS = 10;
 
@@ -137,17 +133,15 @@ final class RegistryConnection implements AutoCloseable {
     try {
       result = work.apply(current);
     } catch (SQLException e) {
-      rollback(current, sqlite);
+      rollback(current, sqlite, e);
       throw conflictOr(action, e);
     } catch (RuntimeException e) {
-      rollback(current, sqlite);
+      rollback(current, sqlite, e);
       throw e;
     }
     try {
       if (sqlite) {
-        try (Statement statement = current.createStatement()) {
-          statement.execute("COMMIT");
-        }
+        SqliteFiles.commit(current);
       } else {
         current.commit();
         current.setAutoCommit(true);
@@ -167,35 +161,31 @@ final class RegistryConnection implements AutoCloseable {
                 + " (recording an interval twice is harmless)",
             e);
       }
-      rollback(current, sqlite);
+      rollback(current, sqlite, e);
       throw conflictOr(action, e);
     }
   }
 
   private static void begin(Connection connection, boolean sqlite) throws SQLException {
     if (sqlite) {
-      // sqlite-jdbc's own transactions re-open a transaction right after each commit; explicit
-      // statements keep the write lock exactly as long as the transaction.
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("BEGIN IMMEDIATE");
-      }
+      // Explicit statements in autocommit hold the write lock exactly as long as the transaction.
+      SqliteFiles.beginImmediate(connection);
     } else {
       connection.setAutoCommit(false);
     }
   }
 
-  private void rollback(Connection connection, boolean sqlite) {
+  /**
+   * Ends the failed transaction; an SQLite rollback's own failure is suppressed in {@code failure}.
+   */
+  private void rollback(Connection connection, boolean sqlite, Throwable failure) {
+    if (sqlite) {
+      SqliteFiles.rollback(connection, failure);
+      return;
+    }
     try {
-      if (sqlite) {
-        // SQLite may already have rolled back (e.g. after SQLITE_BUSY); ROLLBACK then fails
-        // harmlessly with "no transaction is active".
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("ROLLBACK");
-        }
-      } else {
-        connection.rollback();
-        connection.setAutoCommit(true);
-      }
+      connection.rollback();
+      connection.setAutoCommit(true);
     } catch (SQLException e) {
       LOG.debug("Ignoring a failed rollback on {}", config.describe(), e);
     }
@@ -264,16 +254,38 @@ final class RegistryConnection implements AutoCloseable {
   }
 
   private static Connection connect(RegistryConfig config) {
+    try {
+      return config.dialect() == RegistryDialect.SQLITE
+          ? SqliteFiles.open(sqliteFile(config), SqliteFiles.DEFAULT_BUSY_TIMEOUT_MILLIS)
+          : connectToServer(config);
+    } catch (SQLException e) {
+      SqlErrors.Kind kind = SqlErrors.classify(e, config.dialect());
+      String message =
+          switch (kind) {
+            case ACCESS ->
+                config.dialect() == RegistryDialect.SQLITE
+                    ? "Cannot open the SQLite registry "
+                        + sqliteFile(config)
+                        + ": check that its folder exists and is writable"
+                    : "Cannot log in to the registry at "
+                        + config.describe()
+                        + ": "
+                        + e.getMessage()
+                        + "; check the user, password and database in registry.path";
+            default ->
+                "Cannot connect to the registry at " + config.describe() + ": " + e.getMessage();
+          };
+      if (kind == SqlErrors.Kind.CONNECTION || kind == SqlErrors.Kind.CONFLICT) {
+        throw new RegistryUnavailableException(message, e);
+      }
+      throw new RegistryConfigurationException(message, e);
+    }
+  }
+
+  private static Connection connectToServer(RegistryConfig config) throws SQLException {
     Properties properties = new Properties();
     Driver driver;
     switch (config.dialect()) {
-      case SQLITE -> {
-        SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
-        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        properties = sqlite.toProperties();
-        driver = new org.sqlite.JDBC();
-      }
       case POSTGRESQL -> {
         properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
         properties.setProperty("tcpKeepAlive", "true");
@@ -292,34 +304,15 @@ final class RegistryConnection implements AutoCloseable {
     if (config.password() != null) {
       properties.setProperty("password", config.password());
     }
-    try {
-      Connection connection = driver.connect(config.jdbcUrl(), properties);
-      if (connection == null) {
-        throw new RegistryConfigurationException(
-            "Invalid registry URL " + config.jdbcUrl() + ": the JDBC driver does not accept it");
-      }
-      return connection;
-    } catch (SQLException e) {
-      SqlErrors.Kind kind = SqlErrors.classify(e, config.dialect());
-      String message =
-          switch (kind) {
-            case ACCESS ->
-                config.dialect() == RegistryDialect.SQLITE
-                    ? "Cannot open the SQLite registry "
-                        + config.jdbcUrl().substring("jdbc:sqlite:".length())
-                        + ": check that its folder exists and is writable"
-                    : "Cannot log in to the registry at "
-                        + config.describe()
-                        + ": "
-                        + e.getMessage()
-                        + "; check the user, password and database in registry.path";
-            default ->
-                "Cannot connect to the registry at " + config.describe() + ": " + e.getMessage();
-          };
-      if (kind == SqlErrors.Kind.CONNECTION || kind == SqlErrors.Kind.CONFLICT) {
-        throw new RegistryUnavailableException(message, e);
-      }
-      throw new RegistryConfigurationException(message, e);
+    Connection connection = driver.connect(config.jdbcUrl(), properties);
+    if (connection == null) {
+      throw new RegistryConfigurationException(
+          "Invalid registry URL " + config.jdbcUrl() + ": the JDBC driver does not accept it");
     }
+    return connection;
+  }
+
+  private static String sqliteFile(RegistryConfig config) {
+    return config.jdbcUrl().substring("jdbc:sqlite:".length());
   }
 }

@@ -55,6 +55,30 @@ class RegistryConnectionTest {
     }
   }
 
+  private static String pragma(Connection connection, String name) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("PRAGMA " + name)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  @Test
+  void anSqliteRegistryIsOpenedInWalModeWithABusyTimeoutAndFullSync() {
+    try (RegistryConnection connection = RegistryConnection.open(config, Duration.ZERO)) {
+      String journal = connection.autocommit("read", c -> pragma(c, "journal_mode"));
+      String busyTimeout = connection.autocommit("read", c -> pragma(c, "busy_timeout"));
+      String synchronous = connection.autocommit("read", c -> pragma(c, "synchronous"));
+      boolean autocommit = connection.autocommit("read", Connection::getAutoCommit);
+
+      assertThat(journal).isEqualTo("wal");
+      assertThat(busyTimeout).isEqualTo("30000");
+      // SQLite's default, 2 = FULL: every commit is synced.
+      assertThat(synchronous).isEqualTo("2");
+      assertThat(autocommit).isTrue();
+    }
+  }
+
   @Test
   void aConflictIsRolledBackAndRunAgain() {
     AtomicInteger attempts = new AtomicInteger();
