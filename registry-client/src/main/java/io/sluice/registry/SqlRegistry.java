@@ -57,16 +57,17 @@ public final class SqlRegistry implements AutoCloseable {
   }
 
   /**
-   * Creates Feast's registry tables and the run history table when missing. Idempotent, safe to run
-   * concurrently, and leaves existing tables (including ones Feast created) unchanged.
+   * Creates Feast's registry tables and the run history table when missing, and adds the run
+   * history columns this version has to a table an older version created. Idempotent and safe to
+   * run concurrently; Feast's existing tables (including ones Feast created) are never altered.
    */
   public synchronized void ensureSchema() {
-    connection.autocommit(
-        "create the registry tables",
-        c -> {
-          RegistrySchema.ensure(c, config().dialect());
-          return null;
-        });
+    List<String> changes =
+        connection.autocommit(
+            "create the registry tables", c -> RegistrySchema.ensure(c, config().dialect()));
+    if (!changes.isEmpty()) {
+      LOG.info("Updated the registry schema at {}: {}", config().describe(), changes);
+    }
   }
 
   /** The names of the project's feature views, sorted. */
