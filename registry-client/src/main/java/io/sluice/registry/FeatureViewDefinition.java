@@ -49,11 +49,6 @@ public record FeatureViewDefinition(
     }
   }
 
-  /** The join key names, in the view's order; empty for an entity-less view. */
-  public List<String> joinKeys() {
-    return entityColumns.stream().map(Column::name).toList();
-  }
-
   public boolean isEntityless() {
     return entityColumns.isEmpty();
   }

@@ -56,7 +56,7 @@ class SqlRegistryTest {
       FeatureViewDefinition view = registry.featureView(project, "driver_hourly_stats");
       assertThat(view.project()).isEqualTo(project);
       assertThat(view.entityNames()).containsExactly("driver");
-      assertThat(view.joinKeys()).containsExactly("driver_id");
+      assertThat(view.entityColumns()).extracting(Column::name).containsExactly("driver_id");
       assertThat(view.entityColumns().get(0).type()).isEqualTo(ValueType.Enum.INT64);
       assertThat(view.features())
           .extracting(Column::name)
