@@ -33,9 +33,9 @@ import org.slf4j.event.Level;
 final class RegistryConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryConnection.class);
 
-  static final int CONNECT_TIMEOUT_SECONDS = 10;
+  private static final int CONNECT_TIMEOUT_SECONDS = 10;
 
-  /** Work on the connection; its SQL failures are classified by the caller of {@code work}. */
+  /** Work on the connection; the SQL failures it throws become {@link RegistryException}s. */
   @FunctionalInterface
   interface Work<T> {
     T apply(Connection connection) throws SQLException;
