@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -275,7 +276,7 @@ public record DefinitionsFile(
       checkKeys(item, VIEW_KEYS);
       String name = name(item);
       List<String> entityNames = new ArrayList<>();
-      List<ColumnDefinition> entityColumns = new ArrayList<>();
+      List<Column> entityColumns = new ArrayList<>();
       for (Located entityNode : item.list("entities")) {
         String entityName = text(entityNode);
         EntityDefinition entity = entities.get(entityName);
@@ -288,7 +289,7 @@ public record DefinitionsFile(
           throw error(entityNode, "entity '" + entityName + "' is listed twice");
         }
         entityNames.add(entityName);
-        entityColumns.add(new ColumnDefinition(entity.joinKey(), entity.valueType()));
+        entityColumns.add(new Column(entity.joinKey(), entity.valueType()));
       }
       Located sourceNode = item.required("source");
       String sourceName = text(sourceNode);
@@ -318,13 +319,12 @@ public record DefinitionsFile(
         }
         online = onlineNode.node.booleanValue();
       }
-      List<ColumnDefinition> features = new ArrayList<>();
+      List<Column> features = new ArrayList<>();
       List<Located> featureNodes = item.list("features");
       if (featureNodes.isEmpty()) {
         throw error(item.child("features"), "a feature view needs at least one feature");
       }
-      Set<String> taken =
-          new TreeSet<>(entityColumns.stream().map(ColumnDefinition::name).toList());
+      Set<String> taken = new TreeSet<>(entityColumns.stream().map(Column::name).toList());
       for (Located featureNode : featureNodes) {
         requireMapping(featureNode);
         checkKeys(featureNode, FEATURE_KEYS);
@@ -340,7 +340,7 @@ public record DefinitionsFile(
             Dtype.parse(dtype)
                 .orElseThrow(
                     () -> error(dtypeNode, "unknown dtype '" + dtype + "'; use " + Dtype.ACCEPTED));
-        features.add(new ColumnDefinition(featureName, type));
+        features.add(new Column(featureName, type));
       }
       return new FeatureViewDefinition(
           project, name, entityNames, entityColumns, features, ttl, online, source, List.of());

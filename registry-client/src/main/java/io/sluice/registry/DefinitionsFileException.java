@@ -10,7 +10,6 @@ public class DefinitionsFileException extends RegistryConfigurationException {
   private static final long serialVersionUID = 1L;
 
   private final int line;
-  private final String field;
 
   DefinitionsFileException(Path file, int line, String field, String problem) {
     super(
@@ -18,16 +17,10 @@ public class DefinitionsFileException extends RegistryConfigurationException {
             "Invalid definitions file %s, line %d, field %s: %s",
             file, line, field.isEmpty() ? "(document)" : field, problem));
     this.line = line;
-    this.field = field;
   }
 
   /** The 1-based line of the offending value, or 0 when the file could not be read at all. */
-  public int line() {
+  int line() {
     return line;
-  }
-
-  /** The path of the offending field, such as {@code feature_views[0].features[1].dtype}. */
-  public String field() {
-    return field;
   }
 }

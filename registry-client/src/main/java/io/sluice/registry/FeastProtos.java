@@ -3,7 +3,6 @@ package io.sluice.registry;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Duration;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.UnknownFieldSet;
 import feast.proto.core.DataFormatProto.FileFormat;
 import feast.proto.core.DataSourceProto.DataSource;
@@ -15,6 +14,8 @@ import feast.proto.core.FeatureViewProto.FeatureViewMeta;
 import feast.proto.core.FeatureViewProto.FeatureViewSpec;
 import feast.proto.core.FeatureViewProto.MaterializationInterval;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
+import io.sluice.common.feast.ProtoTimestamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,11 +58,11 @@ final class FeastProtos {
         entityNames.add(name);
       }
     }
-    List<ColumnDefinition> entityColumns = new ArrayList<>();
+    List<Column> entityColumns = new ArrayList<>();
     if (spec.getEntityColumnsCount() > 0) {
       for (FeatureSpecV2 column : spec.getEntityColumnsList()) {
         if (!column.getName().equals(FeatureViewDefinition.DUMMY_JOIN_KEY)) {
-          entityColumns.add(new ColumnDefinition(column.getName(), column.getValueType()));
+          entityColumns.add(new Column(column.getName(), column.getValueType()));
         }
       }
     } else {
@@ -78,12 +79,12 @@ final class FeastProtos {
                   + project
                   + "'");
         }
-        entityColumns.add(new ColumnDefinition(entity.joinKey(), entity.valueType()));
+        entityColumns.add(new Column(entity.joinKey(), entity.valueType()));
       }
     }
-    List<ColumnDefinition> features = new ArrayList<>();
+    List<Column> features = new ArrayList<>();
     for (FeatureSpecV2 feature : spec.getFeaturesList()) {
-      features.add(new ColumnDefinition(feature.getName(), feature.getValueType()));
+      features.add(new Column(feature.getName(), feature.getValueType()));
     }
     return new FeatureViewDefinition(
         project,
@@ -100,8 +101,8 @@ final class FeastProtos {
   static List<TimeInterval> intervals(FeatureViewMeta meta) {
     List<TimeInterval> intervals = new ArrayList<>();
     for (MaterializationInterval interval : meta.getMaterializationIntervalsList()) {
-      Instant start = instant(interval.getStartTime());
-      Instant end = instant(interval.getEndTime());
+      Instant start = ProtoTimestamps.toInstant(interval.getStartTime());
+      Instant end = ProtoTimestamps.toInstant(interval.getEndTime());
       if (start.isBefore(end)) {
         intervals.add(new TimeInterval(start, end));
       }
@@ -190,9 +191,9 @@ final class FeastProtos {
         .setJoinKey(definition.joinKey())
         .setValueType(definition.valueType());
     if (existing.isEmpty() || !builder.getMeta().hasCreatedTimestamp()) {
-      builder.getMetaBuilder().setCreatedTimestamp(timestamp(now));
+      builder.getMetaBuilder().setCreatedTimestamp(ProtoTimestamps.toProto(now));
     }
-    builder.getMetaBuilder().setLastUpdatedTimestamp(timestamp(now));
+    builder.getMetaBuilder().setLastUpdatedTimestamp(ProtoTimestamps.toProto(now));
     return builder.build();
   }
 
@@ -275,18 +276,18 @@ final class FeastProtos {
       spec.addEntities(FeatureViewDefinition.DUMMY_ENTITY_NAME);
     } else {
       spec.addAllEntities(definition.entityNames());
-      for (ColumnDefinition column : definition.entityColumns()) {
+      for (Column column : definition.entityColumns()) {
         spec.addEntityColumns(column(column));
       }
     }
-    for (ColumnDefinition feature : definition.features()) {
+    for (Column feature : definition.features()) {
       spec.addFeatures(column(feature));
     }
     FeatureViewMeta.Builder meta = builder.getMetaBuilder();
     if (existing.isEmpty() || !meta.hasCreatedTimestamp()) {
-      meta.setCreatedTimestamp(timestamp(now));
+      meta.setCreatedTimestamp(ProtoTimestamps.toProto(now));
     }
-    meta.setLastUpdatedTimestamp(timestamp(now));
+    meta.setLastUpdatedTimestamp(ProtoTimestamps.toProto(now));
     return builder.build();
   }
 
@@ -302,10 +303,10 @@ final class FeastProtos {
     for (TimeInterval merged : TimeIntervals.merge(all)) {
       meta.addMaterializationIntervals(
           MaterializationInterval.newBuilder()
-              .setStartTime(timestamp(merged.start()))
-              .setEndTime(timestamp(merged.end())));
+              .setStartTime(ProtoTimestamps.toProto(merged.start()))
+              .setEndTime(ProtoTimestamps.toProto(merged.end())));
     }
-    meta.setLastUpdatedTimestamp(timestamp(now));
+    meta.setLastUpdatedTimestamp(ProtoTimestamps.toProto(now));
     meta.setUnknownFields(
         UnknownFieldSet.newBuilder(meta.getUnknownFields())
             .clearField(META_STATE_FIELD)
@@ -325,8 +326,8 @@ final class FeastProtos {
       ByteString meta =
           message(
               o -> {
-                o.writeMessage(1, timestamp(created));
-                o.writeMessage(2, timestamp(updated));
+                o.writeMessage(1, ProtoTimestamps.toProto(created));
+                o.writeMessage(2, ProtoTimestamps.toProto(updated));
               });
       out.writeBytes(1, spec);
       out.writeBytes(2, meta);
@@ -349,19 +350,8 @@ final class FeastProtos {
     return bytes.toByteString();
   }
 
-  private static FeatureSpecV2 column(ColumnDefinition column) {
+  private static FeatureSpecV2 column(Column column) {
     return FeatureSpecV2.newBuilder().setName(column.name()).setValueType(column.type()).build();
-  }
-
-  static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
-  }
-
-  static Instant instant(Timestamp timestamp) {
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
   }
 
   private static String emptyToNull(String value) {

@@ -2,6 +2,7 @@ package io.sluice.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sluice.common.feast.Column;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +21,8 @@ public record FeatureViewDefinition(
     String project,
     String name,
     List<String> entityNames,
-    List<ColumnDefinition> entityColumns,
-    List<ColumnDefinition> features,
+    List<Column> entityColumns,
+    List<Column> features,
     Duration ttl,
     boolean online,
     DataSourceDefinition batchSource,
@@ -46,11 +47,6 @@ public record FeatureViewDefinition(
     if (ttl.isNegative()) {
       throw new IllegalArgumentException("ttl is negative: " + ttl);
     }
-  }
-
-  /** The join key names, in the view's order; empty for an entity-less view. */
-  public List<String> joinKeys() {
-    return entityColumns.stream().map(ColumnDefinition::name).toList();
   }
 
   public boolean isEntityless() {

@@ -3,7 +3,6 @@ package io.sluice.registry;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * One row of the run history ({@code sluice_materialization_runs}). {@code finishedAt}, {@code
@@ -29,9 +28,5 @@ public record MaterializationRun(
     requireNonNull(status, "status is null");
     requireNonNull(startedAt, "startedAt is null");
     requireNonNull(stats, "stats is null");
-  }
-
-  public Optional<String> errorIfAny() {
-    return Optional.ofNullable(error);
   }
 }

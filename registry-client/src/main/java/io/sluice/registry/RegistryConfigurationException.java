@@ -1,8 +1,8 @@
 package io.sluice.registry;
 
 /**
- * Bad usage or configuration: an invalid {@code feature_store.yaml}, an unsupported registry URL, a
- * wrong password, an unknown feature view, an empty window. Retrying the same call cannot succeed.
+ * Bad usage or configuration: an unsupported registry URL, a wrong password, an unknown feature
+ * view, an empty window, a malformed definitions file. Retrying the same call cannot succeed.
  */
 public class RegistryConfigurationException extends RegistryException {
   private static final long serialVersionUID = 1L;

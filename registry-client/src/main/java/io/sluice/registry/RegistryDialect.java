@@ -1,6 +1,6 @@
 package io.sluice.registry;
 
-/** The SQL database behind a registry; decides DDL types, upserts and locking. */
+/** The SQL database behind a registry; decides DDL types, row locking and how errors read. */
 public enum RegistryDialect {
   SQLITE,
   POSTGRESQL,

@@ -15,11 +15,10 @@ public record RunStats(
     long entities,
     long rowsWritten,
     long rowsSkippedNotNewer,
-    long rowsFailed,
     int partitions,
     Map<String, Double> stageSeconds) {
   /** No counts: for a run that failed before counting anything. */
-  public static final RunStats NONE = new RunStats(0, 0, 0, 0, 0, 0, 0, Map.of());
+  public static final RunStats NONE = new RunStats(0, 0, 0, 0, 0, 0, Map.of());
 
   public RunStats {
     checkCount("rowsRead", rowsRead);
@@ -27,7 +26,6 @@ public record RunStats(
     checkCount("entities", entities);
     checkCount("rowsWritten", rowsWritten);
     checkCount("rowsSkippedNotNewer", rowsSkippedNotNewer);
-    checkCount("rowsFailed", rowsFailed);
     checkCount("partitions", partitions);
     stageSeconds = Map.copyOf(requireNonNull(stageSeconds, "stageSeconds is null"));
   }

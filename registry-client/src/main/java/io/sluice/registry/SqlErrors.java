@@ -1,5 +1,6 @@
 package io.sluice.registry;
 
+import io.sluice.common.sqlite.SqliteFiles;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -11,7 +12,7 @@ final class SqlErrors {
     CONFLICT,
     /** The connection failed or was refused: retryable later, by the caller. */
     CONNECTION,
-    /** Wrong user, password or database: a configuration error. */
+    /** Wrong user, password or database, or an SQLite file that cannot be opened. */
     ACCESS,
     OTHER;
   }
@@ -40,11 +41,10 @@ final class SqlErrors {
     int code = e.getErrorCode();
     switch (dialect) {
       case SQLITE -> {
-        int primary = code & 0xff;
-        if (primary == 5 || primary == 6) { // SQLITE_BUSY, SQLITE_LOCKED
+        if (SqliteFiles.isBusy(e)) {
           return Kind.CONFLICT;
         }
-        if (primary == 14) { // SQLITE_CANTOPEN
+        if (SqliteFiles.isCantOpen(e)) {
           return Kind.ACCESS;
         }
       }

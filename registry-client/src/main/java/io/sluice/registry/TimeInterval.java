@@ -15,14 +15,6 @@ public record TimeInterval(Instant start, Instant end) implements Comparable<Tim
     }
   }
 
-  public static TimeInterval of(Instant start, Instant end) {
-    return new TimeInterval(start, end);
-  }
-
-  public boolean contains(Instant instant) {
-    return !instant.isBefore(start) && instant.isBefore(end);
-  }
-
   /** Whether the two share a point or touch end-to-start (and so coalesce into one). */
   public boolean overlapsOrTouches(TimeInterval other) {
     return !start.isAfter(other.end) && !other.start.isAfter(end);

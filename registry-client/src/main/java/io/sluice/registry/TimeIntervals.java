@@ -34,8 +34,7 @@ public final class TimeIntervals {
   }
 
   /** The parts of {@code window} that {@code intervals} cover, sorted and coalesced. */
-  public static List<TimeInterval> coverage(
-      Collection<TimeInterval> intervals, TimeInterval window) {
+  static List<TimeInterval> coverage(Collection<TimeInterval> intervals, TimeInterval window) {
     requireNonNull(window, "window is null");
     List<TimeInterval> covered = new ArrayList<>();
     for (TimeInterval interval : merge(intervals)) {
@@ -49,7 +48,7 @@ public final class TimeIntervals {
   }
 
   /** The parts of {@code window} that {@code intervals} do not cover, sorted. */
-  public static List<TimeInterval> gaps(Collection<TimeInterval> intervals, TimeInterval window) {
+  static List<TimeInterval> gaps(Collection<TimeInterval> intervals, TimeInterval window) {
     List<TimeInterval> gaps = new ArrayList<>();
     Instant cursor = window.start();
     for (TimeInterval covered : coverage(intervals, window)) {

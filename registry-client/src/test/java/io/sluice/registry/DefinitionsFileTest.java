@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,13 +72,12 @@ class DefinitionsFileTest {
 
     FeatureViewDefinition view = definitions.featureViews().get(0);
     assertThat(view.project()).isEqualTo("demo");
-    assertThat(view.entityColumns())
-        .containsExactly(new ColumnDefinition("driver_id", ValueType.Enum.INT64));
+    assertThat(view.entityColumns()).containsExactly(new Column("driver_id", ValueType.Enum.INT64));
     assertThat(view.features())
         .containsExactly(
-            new ColumnDefinition("conv_rate", ValueType.Enum.FLOAT),
-            new ColumnDefinition("avg_daily_trips", ValueType.Enum.INT64),
-            new ColumnDefinition("history", ValueType.Enum.FLOAT_LIST));
+            new Column("conv_rate", ValueType.Enum.FLOAT),
+            new Column("avg_daily_trips", ValueType.Enum.INT64),
+            new Column("history", ValueType.Enum.FLOAT_LIST));
     assertThat(view.ttl()).isEqualTo(Duration.ofDays(1));
     assertThat(definitions.featureViews().get(1).isEntityless()).isTrue();
     assertThat(definitions.featureViews().get(1).ttl()).isEqualTo(Duration.ZERO);

@@ -11,6 +11,7 @@ import feast.proto.core.FeatureViewProto.FeatureView;
 import feast.proto.core.FeatureViewProto.FeatureViewMeta;
 import feast.proto.core.FeatureViewProto.FeatureViewSpec;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.ProtoTimestamps;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A registry whose tables were created the way Feast's SQLAlchemy metadata creates them (short
  * VARCHAR keys; 64 KB BLOB on MySQL), holding a feature view written by a newer Feast: fields the
- * 0.38 protos do not know must survive recordInterval byte for byte.
+ * 0.38 protos do not know must survive recording an interval byte for byte.
  */
 class FeastCreatedRegistryTest {
   private static final Instant T0 = Instant.parse("2024-05-01T00:00:00Z");
@@ -128,7 +129,7 @@ class FeastCreatedRegistryTest {
                     .setUnknownFields(specFields))
             .setMeta(
                 FeatureViewMeta.newBuilder()
-                    .setCreatedTimestamp(FeastProtos.timestamp(T0))
+                    .setCreatedTimestamp(ProtoTimestamps.toProto(T0))
                     .setUnknownFields(metaFields))
             .setUnknownFields(topLevel)
             .build();

@@ -65,6 +65,6 @@ public final class RecorderProcess {
   private static void record(
       SqlRegistry registry, String project, String view, TimeInterval window) {
     String runId = registry.startRun(project, view, window, "recorder");
-    registry.completeRun(runId, new RunStats(1, 0, 1, 1, 0, 0, 1, Map.of("write", 0.001)));
+    registry.completeRun(runId, new RunStats(1, 0, 1, 1, 0, 1, Map.of("write", 0.001)));
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import feast.proto.core.DataSourceProto.DataSource;
 import feast.proto.core.FeatureViewProto.FeatureView;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,6 +34,12 @@ class SqlRegistryTest {
     return new TimeInterval(T0.plusSeconds(3600L * start), T0.plusSeconds(3600L * end));
   }
 
+  /** Records {@code window} the way a run does: a run row started, then completed. */
+  private void record(SqlRegistry registry, TimeInterval window) {
+    registry.completeRun(
+        registry.startRun(project, "driver_hourly_stats", window, null), RunStats.NONE);
+  }
+
   private Path definitions() throws Exception {
     return Files.writeString(
         folder.resolve("definitions.yaml"), DefinitionsFileTest.DRIVER_DEFINITIONS);
@@ -49,10 +56,10 @@ class SqlRegistryTest {
       FeatureViewDefinition view = registry.featureView(project, "driver_hourly_stats");
       assertThat(view.project()).isEqualTo(project);
       assertThat(view.entityNames()).containsExactly("driver");
-      assertThat(view.joinKeys()).containsExactly("driver_id");
+      assertThat(view.entityColumns()).extracting(Column::name).containsExactly("driver_id");
       assertThat(view.entityColumns().get(0).type()).isEqualTo(ValueType.Enum.INT64);
       assertThat(view.features())
-          .extracting(ColumnDefinition::name)
+          .extracting(Column::name)
           .containsExactly("conv_rate", "avg_daily_trips", "history");
       assertThat(view.ttl()).isEqualTo(Duration.ofDays(1));
       assertThat(view.online()).isTrue();
@@ -99,22 +106,20 @@ class SqlRegistryTest {
     try (SqlRegistry registry = SqlRegistry.open(database.config(folder))) {
       registry.apply(project, definitions());
 
-      registry.recordInterval(
-          project, "driver_hourly_stats", hours(0, 1).start(), hours(0, 1).end());
-      registry.recordInterval(
-          project, "driver_hourly_stats", hours(2, 3).start(), hours(2, 3).end());
-      registry.recordInterval(
-          project, "driver_hourly_stats", hours(1, 2).start(), hours(1, 2).end());
-      registry.recordInterval(
-          project, "driver_hourly_stats", hours(5, 7).start(), hours(5, 7).end());
-      registry.recordInterval(
-          project, "driver_hourly_stats", hours(6, 8).start(), hours(6, 8).end());
+      record(registry, hours(0, 1));
+      record(registry, hours(2, 3));
+      record(registry, hours(1, 2));
+      record(registry, hours(5, 7));
+      record(registry, hours(6, 8));
 
       assertThat(registry.intervals(project, "driver_hourly_stats"))
           .containsExactly(hours(0, 3), hours(5, 8));
-      assertThat(registry.gaps(project, "driver_hourly_stats", hours(0, 10)))
+      assertThat(
+              TimeIntervals.gaps(registry.intervals(project, "driver_hourly_stats"), hours(0, 10)))
           .containsExactly(hours(3, 5), hours(8, 10));
-      assertThat(registry.coverage(project, "driver_hourly_stats", hours(2, 6)))
+      assertThat(
+              TimeIntervals.coverage(
+                  registry.intervals(project, "driver_hourly_stats"), hours(2, 6)))
           .containsExactly(hours(2, 3), hours(5, 6));
     }
     try (Connection connection = JdbcAccess.connect(database, folder)) {
@@ -137,8 +142,7 @@ class SqlRegistryTest {
   void reapplyKeepsIntervalsAndCreatedTimestamp(TestDatabase database) throws Exception {
     try (SqlRegistry registry = SqlRegistry.open(database.config(folder))) {
       registry.apply(project, definitions());
-      registry.recordInterval(
-          project, "driver_hourly_stats", hours(0, 4).start(), hours(0, 4).end());
+      record(registry, hours(0, 4));
       FeatureView before;
       try (Connection connection = JdbcAccess.connect(database, folder)) {
         before =
@@ -176,7 +180,7 @@ class SqlRegistryTest {
       String succeeded = registry.startRun(project, "driver_hourly_stats", hours(0, 1), "app-1");
       assertThat(registry.run(succeeded))
           .hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.RUNNING));
-      RunStats stats = new RunStats(100, 2, 40, 38, 2, 0, 4, Map.of("read", 1.5, "write", 0.25));
+      RunStats stats = new RunStats(100, 2, 40, 38, 2, 4, Map.of("read", 1.5, "write", 0.25));
       registry.completeRun(succeeded, stats);
       registry.completeRun(succeeded, stats);
       String failed = registry.startRun(project, "driver_hourly_stats", hours(1, 2), null);
@@ -213,14 +217,10 @@ class SqlRegistryTest {
               "Cannot find feature view 'driver_stats_hourly' in project '"
                   + project
                   + "': existing views are driver_hourly_stats, global_stats");
-      assertThatThrownBy(
-              () ->
-                  registry.recordInterval(project, "nope", hours(0, 1).start(), hours(0, 1).end()))
-          .isInstanceOf(FeatureViewNotFoundException.class)
-          .hasMessageEndingWith("existing views are driver_hourly_stats, global_stats");
       String runId = registry.startRun(project, "nope", hours(0, 1), null);
       assertThatThrownBy(() -> registry.completeRun(runId, RunStats.NONE))
-          .isInstanceOf(FeatureViewNotFoundException.class);
+          .isInstanceOf(FeatureViewNotFoundException.class)
+          .hasMessageEndingWith("existing views are driver_hourly_stats, global_stats");
       assertThat(registry.run(runId).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
       assertThat(registry.intervals(project, "driver_hourly_stats")).isEmpty();
     }
@@ -234,8 +234,11 @@ class SqlRegistryTest {
 
       assertThatThrownBy(
               () ->
-                  registry.recordInterval(
-                      project, "driver_hourly_stats", hours(3, 4).end(), hours(3, 4).start()))
+                  registry.startRun(
+                      project,
+                      "driver_hourly_stats",
+                      new TimeInterval(hours(3, 4).end(), hours(3, 4).start()),
+                      null))
           .isInstanceOf(RegistryConfigurationException.class)
           .hasMessage(
               "Invalid window [2024-03-01T04:00:00Z, 2024-03-01T03:00:00Z): start must be before end");

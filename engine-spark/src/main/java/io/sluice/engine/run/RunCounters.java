@@ -56,7 +56,6 @@ final class RunCounters {
         written() + skipped(),
         written(),
         skipped(),
-        0,
         partitions(),
         seconds);
   }

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.sluice.engine.layout.ReducedLayout;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.FeatureViewSchema.Column;
-import io.sluice.registry.ColumnDefinition;
 import io.sluice.registry.FeatureViewDefinition;
 import java.util.List;
 
@@ -40,7 +39,7 @@ public record ViewColumns(
     return new FeatureViewSchema(view.project(), view.name(), columns.joinKeys, columns.features);
   }
 
-  private static Column column(ColumnDefinition definition) {
+  private static Column column(io.sluice.common.feast.Column definition) {
     return new Column(definition.name(), definition.type());
   }
 }

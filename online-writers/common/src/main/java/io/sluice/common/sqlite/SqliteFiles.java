@@ -105,6 +105,22 @@ public final class SqliteFiles {
   }
 
   /**
+   * The file cannot be opened at all ({@code SQLITE_CANTOPEN}): its folder is missing, or it or its
+   * folder may not be read or written. One case of {@link #isUnusable}.
+   */
+  public static boolean isCantOpen(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLiteException sqlite) {
+        return sqlite.getResultCode().name().startsWith("SQLITE_CANTOPEN");
+      }
+      if (cause instanceof SQLException sql && isSqliteCode(sql, 14)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The file cannot be opened or written, or is no SQLite database: retrying cannot help, the
    * configuration must change.
    */

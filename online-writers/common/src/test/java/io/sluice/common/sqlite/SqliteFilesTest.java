@@ -101,6 +101,19 @@ class SqliteFilesTest {
               }
             })
         .satisfies(e -> assertThat(SqliteFiles.isUnusable(e)).isTrue())
+        .satisfies(e -> assertThat(SqliteFiles.isCantOpen(e)).isFalse())
         .satisfies(e -> assertThat(SqliteFiles.isBusy(e)).isFalse());
+  }
+
+  @Test
+  void aFileInAMissingFolderCannotBeOpened() {
+    Path path = folder.resolve("missing/e.db");
+
+    assertThatThrownBy(() -> SqliteFiles.open(path.toString(), 100).close())
+        .satisfies(e -> assertThat(SqliteFiles.isCantOpen(e)).isTrue())
+        .satisfies(e -> assertThat(SqliteFiles.isUnusable(e)).isTrue())
+        .satisfies(e -> assertThat(SqliteFiles.isBusy(e)).isFalse());
+    assertThat(SqliteFiles.isCantOpen(new SQLException("wrapped", null, 14))).isTrue();
+    assertThat(SqliteFiles.isCantOpen(new SQLException("busy", null, 5))).isFalse();
   }
 }
