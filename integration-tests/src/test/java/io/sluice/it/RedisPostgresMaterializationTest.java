@@ -39,9 +39,9 @@ import redis.clients.jedis.JedisPooled;
 /**
  * End to end against real servers: a PostgreSQL registry, a Redis online store, Spark in local
  * mode. What lands in Redis is decoded here from Feast's byte layout (one hash per entity key
- * followed by the project name, MurmurHash3 field names, serialized ValueProto values, a
- * {@code _ts:<view>} Timestamp) and compared with the latest rows computed in plain Java from the
- * same generated data.
+ * followed by the project name, MurmurHash3 field names, serialized ValueProto values, a {@code
+ * _ts:<view>} Timestamp) and compared with the latest rows computed in plain Java from the same
+ * generated data.
  */
 @Timeout(600)
 class RedisPostgresMaterializationTest {

@@ -11,11 +11,11 @@ import io.sluice.registry.RegistryOutcomeUnknownException;
 import io.sluice.registry.RegistryUnavailableException;
 
 /**
- * Exit codes for Airflow and shells, as the README documents them: 0 success; 2 bad usage or configuration; 3 bad
- * input data; 4 infrastructure failure worth retrying. A failure whose outcome is unknown (the
- * registry commit was cut off) is 4 too: re-running the window is safe, since writes are newer-only
- * and completing a run twice changes nothing; so is an I/O failure of no known kind underneath (S3,
- * HDFS, shuffle). Anything unrecognised is 1.
+ * Exit codes for Airflow and shells, as the README documents them: 0 success; 2 bad usage or
+ * configuration; 3 bad input data; 4 infrastructure failure worth retrying. A failure whose outcome
+ * is unknown (the registry commit was cut off) is 4 too: re-running the window is safe, since
+ * writes are newer-only and completing a run twice changes nothing; so is an I/O failure of no
+ * known kind underneath (S3, HDFS, shuffle). Anything unrecognised is 1.
  */
 public final class ExitCodes {
   public static final int SUCCESS = 0;
