@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.config.ConfigSection;
 import io.sluice.common.feast.Column;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -392,7 +393,7 @@ public record DefinitionsFile(
         if (!known.contains(name)) {
           throw error(
               node.child(name),
-              "unknown key '" + name + "'; known keys are " + new TreeSet<>(known));
+              ConfigSection.unknownKeyMessage("unknown key '" + name + "'", name, known));
         }
       }
     }

@@ -137,7 +137,13 @@ class DefinitionsFileTest {
         .hasMessageStartingWith(
             "Invalid definitions file "
                 + badKey.toAbsolutePath()
-                + ", line 22, field feature_views[0].time_to_live: unknown key 'time_to_live'");
+                + ", line 22, field feature_views[0].time_to_live: unknown key 'time_to_live';"
+                + " known keys: [");
+
+    Path nearKey = write(DRIVER_DEFINITIONS.replace("ttl: 1d", "tll: 1d"));
+    assertThatThrownBy(() -> DefinitionsFile.parse(nearKey, "demo"))
+        .hasMessageContaining(
+            "field feature_views[0].tll: unknown key 'tll' (did you mean 'ttl'?); known keys: [");
 
     Path badTtl = write(DRIVER_DEFINITIONS.replace("ttl: 1d", "ttl: 1 day"));
     assertThatThrownBy(() -> DefinitionsFile.parse(badTtl, "demo"))
