@@ -269,6 +269,9 @@ class RedisOnlineWriterTest {
           .isInstanceOf(InvalidOnlineStoreConfigException.class)
           .hasMessageStartingWith("Cannot authenticate to Redis at [127.0.0.1:" + secured.port())
           .hasMessageContaining("check username/password in online_store.connection_string")
+          .hasMessageEndingWith(
+              "; 0 rows of this batch not written, 0 rows acknowledged (0 written, 0 skipped as"
+                  + " not newer) stay written")
           .hasMessageNotContaining("nope");
 
       RedisOnlineStoreConfig right =
@@ -288,14 +291,45 @@ class RedisOnlineWriterTest {
   }
 
   @Test
+  void aCommandTheServerRejectsIsAConfigurationErrorWithExactCounts() {
+    byte[] taken = RedisStores.concat(int64EntityKey("driver_id", 2), "test".getBytes(UTF_8));
+    redis.set(taken, "not a hash".getBytes(UTF_8));
+    try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
+      assertThatThrownBy(() -> writer.write(driverRows(1, 3, T0, 1)))
+          .isInstanceOf(InvalidOnlineStoreConfigException.class)
+          .hasMessageStartingWith(
+              "Redis at [127.0.0.1:"
+                  + server.port()
+                  + "] rejected write 3 rows of driver_hourly_stats to Redis: ")
+          .hasMessageContaining("WRONGTYPE")
+          .hasMessageEndingWith(
+              "; 1 rows of this batch not written, 2 rows acknowledged (2 written, 0 skipped as"
+                  + " not newer) stay written")
+          .satisfies(
+              e -> {
+                InvalidOnlineStoreConfigException failure = (InvalidOnlineStoreConfigException) e;
+                assertThat(failure.acknowledged()).isEqualTo(new WriteStats(2, 0));
+                assertThat(failure.rowsNotWritten()).isEqualTo(1);
+              });
+      assertThat(writer.stats()).isEqualTo(new WriteStats(2, 0));
+    }
+  }
+
+  @Test
   void unreachableRedisFailsAfterTheRetryBudgetNamingHost() {
     int closedPort = ServerProcess.freePort();
     WriteOptions shortBudget = WriteOptions.defaults().withRetryBudget(Duration.ofMillis(500));
     assertThatThrownBy(
             () -> OnlineWriters.open(RedisStores.config(closedPort), driverStats(), shortBudget))
         .isInstanceOf(OnlineStoreUnavailableException.class)
-        .hasMessageStartingWith("Cannot connect to Redis at [127.0.0.1:" + closedPort + "]")
-        .hasMessageContaining("within the retry budget of 0.5 s");
+        .hasMessageStartingWith(
+            "Cannot connect to Redis at [127.0.0.1:"
+                + closedPort
+                + "] within the retry budget of 0.5 s: Failed to connect to")
+        .hasMessageContaining("within the retry budget of 0.5 s")
+        .hasMessageEndingWith(
+            "; 0 rows of this batch not written, 0 rows acknowledged (0 written, 0 skipped as"
+                + " not newer) stay written");
   }
 
   @Test
@@ -319,6 +353,10 @@ class RedisOnlineWriterTest {
       doomed.close();
       assertThatThrownBy(() -> writer.write(driverRows(26, 40, T0, 1)))
           .isInstanceOf(OnlineStoreUnavailableException.class)
+          .hasMessageStartingWith(
+              "Cannot write 40 rows of driver_hourly_stats to Redis at [127.0.0.1:"
+                  + doomed.port()
+                  + "] within the retry budget of 0.5 s: ")
           .hasMessageContaining(
               "40 rows of this batch not written, 25 rows acknowledged (25 written, 0"
                   + " skipped as not newer) stay written")

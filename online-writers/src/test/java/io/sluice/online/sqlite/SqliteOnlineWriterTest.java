@@ -217,8 +217,17 @@ class SqliteOnlineWriterTest {
   @Test
   void aFileThatIsNoDatabaseIsAConfigurationError() throws Exception {
     Files.writeString(dir.resolve("online.db"), "this is not a database, just text ".repeat(100));
+    String path = store().path();
     assertThatThrownBy(() -> OnlineWriters.open(store(), driverStats(), WriteOptions.defaults()))
         .isInstanceOf(InvalidOnlineStoreConfigException.class)
+        .hasMessageStartingWith(
+            "Cannot open "
+                + path
+                + " in SQLite online store "
+                + path
+                + ": Cannot open "
+                + path
+                + ": org.sqlite.SQLiteException: [SQLITE_NOTADB]")
         .hasMessageContaining("SQLITE_NOTADB")
         .hasMessageEndingWith("check online_store.path (a writable SQLite file)");
   }
