@@ -3,9 +3,9 @@ package io.sluice.benchmark;
 import static feast.proto.types.ValueProto.ValueType.Enum.FLOAT;
 import static feast.proto.types.ValueProto.ValueType.Enum.INT64;
 
+import io.sluice.common.feast.Column;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.online.OnlineWriter;
 import io.sluice.online.OnlineWriters;
 import io.sluice.online.WriteMode;

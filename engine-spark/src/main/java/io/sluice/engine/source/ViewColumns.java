@@ -2,8 +2,8 @@ package io.sluice.engine.source;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sluice.common.feast.Column;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.registry.ColumnDefinition;
 import io.sluice.registry.FeatureViewDefinition;
 import java.util.List;

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import feast.proto.types.ValueProto.Value;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import io.sluice.engine.SparkTestBase;
 import io.sluice.engine.run.ExitCodes;
 import io.sluice.engine.run.RunReport;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.online.encoding.EntityKeyFormat;
 import io.sluice.online.encoding.EntityKeySerializer;
 import io.sluice.registry.MaterializationRun;

@@ -3,7 +3,7 @@ package io.sluice.online.encoding;
 import static java.util.Objects.requireNonNull;
 
 import feast.proto.types.ValueProto.ValueType;
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
 import io.sluice.online.InvalidFeatureValueException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package io.sluice.online.encoding;
 
+import io.sluice.common.feast.Column;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.WriteStats;
 import java.time.Instant;

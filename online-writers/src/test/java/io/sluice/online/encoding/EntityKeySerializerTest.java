@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.io.BaseEncoding;
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
 import io.sluice.online.InvalidFeatureValueException;
 import java.time.Instant;
 import java.util.Arrays;
