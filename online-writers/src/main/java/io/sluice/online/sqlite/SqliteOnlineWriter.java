@@ -1,11 +1,13 @@
 package io.sluice.online.sqlite;
 
+import io.sluice.common.retry.Attempt;
+import io.sluice.common.retry.RetryExhaustedException;
+import io.sluice.common.retry.RetryRule;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.Retries;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
@@ -44,6 +46,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
   private final int busyTimeoutMillis;
   private final SqliteOnlineStoreConfig config;
   private final WriteOptions options;
+  private final RetryRule retry;
   private final RowEncoder encoder;
   private final String[] featureNames;
   private final Connection connection;
@@ -64,6 +67,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     this.busyTimeoutMillis = busyTimeoutMillis;
     this.config = config;
     this.options = options;
+    this.retry = options.retryRule(SqliteOnlineWriter::isTransient);
     this.encoder = new RowEncoder(view, options.keyFormat());
     this.featureNames = view.features().stream().map(c -> c.name()).toArray(String[]::new);
     String table = view.project() + "_" + view.name();
@@ -272,10 +276,9 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     return false;
   }
 
-  private <T> T retrying(String what, long rows, dev.failsafe.function.CheckedSupplier<T> attempt) {
+  private <T> T retrying(String what, long rows, Attempt<T> attempt) {
     try {
-      return Retries.withBudget(
-          what, options.retryBudget(), SqliteOnlineWriter::isTransient, () -> {}, attempt);
+      return retry.call(what, attempt);
     } catch (InvalidOnlineStoreConfigException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -297,13 +300,19 @@ public final class SqliteOnlineWriter implements OnlineWriter {
   }
 
   private OnlineStoreUnavailableException unavailable(String what, Exception cause, long rows) {
+    // A lock held past the budget reads "Cannot <what>: <the last SQLiteException>", as it always
+    // has.
+    String detail =
+        cause instanceof RetryExhaustedException exhausted && !exhausted.interrupted()
+            ? "Cannot " + what + ": " + exhausted.getCause()
+            : cause.getMessage();
     return new OnlineStoreUnavailableException(
         "Cannot "
             + what
             + " in SQLite online store "
             + config.path()
             + ": "
-            + cause.getMessage()
+            + detail
             + "; "
             + rows
             + " rows of this batch not written, "
