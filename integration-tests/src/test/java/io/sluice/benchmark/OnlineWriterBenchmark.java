@@ -4,6 +4,7 @@ import static feast.proto.types.ValueProto.ValueType.Enum.FLOAT;
 import static feast.proto.types.ValueProto.ValueType.Enum.INT64;
 
 import io.sluice.common.feast.Column;
+import io.sluice.common.feast.ProtoTimestamps;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.OnlineWriter;
@@ -16,7 +17,6 @@ import io.sluice.online.config.RedisOnlineStoreConfig.Node;
 import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
 import io.sluice.online.config.SqliteOnlineStoreConfig;
 import io.sluice.online.encoding.EntityKeyFormat;
-import io.sluice.online.encoding.FeastTimestamps;
 import io.sluice.online.encoding.RedisFields;
 import io.sluice.online.encoding.RowEncoder;
 import io.sluice.online.encoding.RowEncoder.EncodedRow;
@@ -192,8 +192,7 @@ public final class OnlineWriterBenchmark {
       List<Object[]> commands = new ArrayList<>(batch.size());
       for (EncodedRow row : batch) {
         Map<byte[], byte[]> hash = new LinkedHashMap<>();
-        hash.put(
-            timestampField, FeastTimestamps.protoTimestamp(row.eventTimestamp()).toByteArray());
+        hash.put(timestampField, ProtoTimestamps.toProto(row.eventTimestamp()).toByteArray());
         for (int i = 0; i < fields.length; i++) {
           hash.put(fields[i], row.values()[i]);
         }

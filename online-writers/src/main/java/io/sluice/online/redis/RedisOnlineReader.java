@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import feast.proto.types.ValueProto.Value;
+import io.sluice.common.feast.ProtoTimestamps;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.config.RedisOnlineStoreConfig;
 import io.sluice.online.encoding.EntityKeyFormat;
@@ -13,7 +14,6 @@ import io.sluice.online.encoding.RedisFields;
 import io.sluice.online.read.OnlineReader;
 import io.sluice.online.read.ValueDecoder;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,9 +57,7 @@ public final class RedisOnlineReader implements OnlineReader {
             view.features().get(i).name(),
             value == null ? null : ValueDecoder.toJava(Value.parseFrom(value)));
       }
-      return Optional.of(
-          new StoredValues(
-              Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos()), values));
+      return Optional.of(new StoredValues(ProtoTimestamps.toInstant(timestamp), values));
     } catch (InvalidProtocolBufferException e) {
       throw new UncheckedIOException(e);
     }

@@ -2,6 +2,7 @@ package io.sluice.online.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.sluice.common.feast.ProtoTimestamps;
 import io.sluice.common.retry.Attempt;
 import io.sluice.common.retry.RetryExhaustedException;
 import io.sluice.common.retry.RetryRule;
@@ -14,7 +15,6 @@ import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
 import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.encoding.FeastTimestamps;
 import io.sluice.online.encoding.RedisFields;
 import io.sluice.online.encoding.RowEncoder;
 import io.sluice.online.encoding.RowEncoder.EncodedRow;
@@ -197,7 +197,7 @@ public final class RedisOnlineWriter implements OnlineWriter {
     try (PipelineBase pipeline = client.pipelined()) {
       for (EncodedRow row : rows) {
         byte[] key = RedisFields.key(row.entityKey(), project);
-        byte[] timestamp = FeastTimestamps.protoTimestamp(row.eventTimestamp()).toByteArray();
+        byte[] timestamp = ProtoTimestamps.toProto(row.eventTimestamp()).toByteArray();
         if (force) {
           Map<byte[], byte[]> fields = new LinkedHashMap<>();
           fields.put(timestampField, timestamp);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.io.BaseEncoding;
 import com.google.protobuf.Timestamp;
+import io.sluice.common.feast.ProtoTimestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -36,9 +37,10 @@ class StoreLayoutTest {
   @Test
   void redisTimestampIsAProtobufTimestamp() throws Exception {
     Instant instant = Instant.parse("2024-05-01T10:00:00.123456789Z");
-    Timestamp parsed = Timestamp.parseFrom(FeastTimestamps.protoTimestamp(instant).toByteArray());
+    Timestamp parsed = Timestamp.parseFrom(ProtoTimestamps.toProto(instant).toByteArray());
     assertThat(parsed.getSeconds()).isEqualTo(instant.getEpochSecond());
     assertThat(parsed.getNanos()).isEqualTo(123456789);
+    assertThat(ProtoTimestamps.toInstant(parsed)).isEqualTo(instant);
   }
 
   @Test
