@@ -3,7 +3,6 @@ package io.sluice.online;
 import static java.util.Objects.requireNonNull;
 
 import io.sluice.common.retry.RetryRule;
-import io.sluice.online.encoding.EntityKeyFormat;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.function.Predicate;

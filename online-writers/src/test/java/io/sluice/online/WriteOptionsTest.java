@@ -13,10 +13,7 @@ class WriteOptionsTest {
   void defaultsAreNewerOnlyV3AndASixtySecondBudget() {
     assertThat(WriteOptions.defaults())
         .isEqualTo(
-            new WriteOptions(
-                WriteMode.NEWER_ONLY,
-                io.sluice.online.encoding.EntityKeyFormat.V3,
-                Duration.ofSeconds(60)));
+            new WriteOptions(WriteMode.NEWER_ONLY, EntityKeyFormat.V3, Duration.ofSeconds(60)));
     assertThatThrownBy(() -> WriteOptions.defaults().withRetryBudget(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid retry budget: PT-1S");

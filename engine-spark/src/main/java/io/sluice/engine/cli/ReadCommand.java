@@ -10,8 +10,8 @@ import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.source.ViewColumns;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.read.OnlineReader;
-import io.sluice.online.read.OnlineReaders;
+import io.sluice.online.OnlineReader;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import java.util.ArrayList;
@@ -72,7 +72,8 @@ final class ReadCommand implements Callable<Integer> {
   static ArrayNode read(RepoConfig repo, FeatureViewDefinition view, List<List<Object>> keys) {
     FeatureViewSchema schema = ViewColumns.schema(view);
     ArrayNode rows = JSON.createArrayNode();
-    try (OnlineReader reader = OnlineReaders.open(repo.onlineStore(), schema, repo.keyFormat())) {
+    try (OnlineReader reader =
+        OnlineStores.openReader(repo.onlineStore(), schema, repo.keyFormat())) {
       for (List<Object> key : keys) {
         ObjectNode row = rows.addObject();
         Map<String, Object> entity = new LinkedHashMap<>();

@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.OnlineStoreConfig;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.OnlineStoreConfig;
+import io.sluice.online.stores.OnlineStores;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -69,7 +69,7 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
     int partition = TaskContext.getPartitionId();
     long start = System.nanoTime();
     long lastLog = start;
-    try (OnlineWriter writer = OnlineWriters.open(store, view, options)) {
+    try (OnlineWriter writer = OnlineStores.openWriter(store, view, options)) {
       List<FeatureRow> batch = new ArrayList<>(batchSize);
       while (rows.hasNext()) {
         batch.add(adapter.toFeatureRow(rows.next()));

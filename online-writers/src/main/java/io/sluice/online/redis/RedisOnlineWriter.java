@@ -14,10 +14,8 @@ import io.sluice.online.OnlineWriter;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.encoding.RedisFields;
-import io.sluice.online.encoding.RowEncoder;
-import io.sluice.online.encoding.RowEncoder.EncodedRow;
+import io.sluice.online.format.RowEncoder;
+import io.sluice.online.format.RowEncoder.EncodedRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,9 +41,10 @@ import redis.clients.jedis.UnifiedJedis;
  * event time and writes only when the row is strictly newer: check and write are one atomic step on
  * the server, so racing writers always leave the newest value. {@link WriteMode#FORCE} sends plain
  * {@code HSET}s. On a transient failure the client is reopened (which also picks up a new cluster
- * topology and reloads the script) and the whole batch is sent again.
+ * topology and reloads the script) and only the rows of the batch not yet acknowledged are sent
+ * again.
  */
-public final class RedisOnlineWriter implements OnlineWriter {
+final class RedisOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineWriter.class);
   static final String SCRIPT = loadScript();
 
@@ -62,8 +61,7 @@ public final class RedisOnlineWriter implements OnlineWriter {
   private boolean reconnect;
   private WriteStats stats = WriteStats.NONE;
 
-  public RedisOnlineWriter(
-      RedisOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+  RedisOnlineWriter(RedisOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
     this.config = config;
     this.options = options;
     this.retry = options.retryRule(RedisErrors::isTransient);

@@ -12,10 +12,9 @@ import io.sluice.online.OnlineWriter;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
-import io.sluice.online.encoding.FeastTimestamps;
-import io.sluice.online.encoding.RowEncoder;
-import io.sluice.online.encoding.RowEncoder.EncodedRow;
+import io.sluice.online.format.FeastTimestamps;
+import io.sluice.online.format.RowEncoder;
+import io.sluice.online.format.RowEncoder.EncodedRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * partitions and processes can write one file at once; a lock that outlasts the timeout is retried
  * within the retry budget, never surfaced as "database is locked".
  */
-public final class SqliteOnlineWriter implements OnlineWriter {
+final class SqliteOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteOnlineWriter.class);
 
   /**
@@ -56,8 +55,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
   private final PreparedStatement upsert;
   private WriteStats stats = WriteStats.NONE;
 
-  public SqliteOnlineWriter(
-      SqliteOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+  SqliteOnlineWriter(SqliteOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
     this(config, view, options, SqliteFiles.DEFAULT_BUSY_TIMEOUT_MILLIS);
   }
 

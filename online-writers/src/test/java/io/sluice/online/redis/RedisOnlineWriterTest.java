@@ -15,15 +15,14 @@ import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.TestViews;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
-import io.sluice.online.encoding.EntityKeySerializer;
+import io.sluice.online.format.EntityKeySerializer;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.testing.RedisServer;
 import io.sluice.testing.ServerProcess;
 import java.time.Duration;
@@ -63,7 +62,7 @@ class RedisOnlineWriterTest {
   }
 
   private static OnlineWriter open(FeatureViewSchema view, WriteMode mode) {
-    return OnlineWriters.open(RedisStores.config(server.port()), view, options(mode));
+    return OnlineStores.openWriter(RedisStores.config(server.port()), view, options(mode));
   }
 
   private static RedisStores.Stored stored(FeatureViewSchema view, long driverId) {
@@ -157,7 +156,7 @@ class RedisOnlineWriterTest {
             3600);
     for (WriteMode mode : WriteMode.values()) {
       redis.flushAll();
-      try (OnlineWriter writer = OnlineWriters.open(withTtl, driverStats(), options(mode))) {
+      try (OnlineWriter writer = OnlineStores.openWriter(withTtl, driverStats(), options(mode))) {
         writer.write(driverRows(1, 3, T0, 1));
       }
       byte[] key = RedisStores.concat(int64EntityKey("driver_id", 2), "test".getBytes(UTF_8));
@@ -176,7 +175,8 @@ class RedisOnlineWriterTest {
             false,
             3,
             0);
-    try (OnlineWriter writer = OnlineWriters.open(db3, driverStats(), WriteOptions.defaults())) {
+    try (OnlineWriter writer =
+        OnlineStores.openWriter(db3, driverStats(), WriteOptions.defaults())) {
       writer.write(driverRows(1, 4, T0, 1));
     }
     assertThat(redis.dbSize()).isZero();
@@ -197,7 +197,7 @@ class RedisOnlineWriterTest {
       writer.write(List.of(FeatureRow.of(List.of(), T0, row.featureValues())));
     }
     byte[] dummy =
-        new EntityKeySerializer(List.of(), io.sluice.online.encoding.EntityKeyFormat.V3)
+        new EntityKeySerializer(List.of(), io.sluice.online.EntityKeyFormat.V3)
             .serialize(List.of());
     RedisStores.Stored stored = RedisStores.read(redis, global, dummy);
     assertThat(stored.values().get("name").getStringVal()).isEqualTo(row.featureValues().get(3));
@@ -265,7 +265,8 @@ class RedisOnlineWriterTest {
               false,
               0,
               0);
-      assertThatThrownBy(() -> OnlineWriters.open(wrong, driverStats(), WriteOptions.defaults()))
+      assertThatThrownBy(
+              () -> OnlineStores.openWriter(wrong, driverStats(), WriteOptions.defaults()))
           .isInstanceOf(InvalidOnlineStoreConfigException.class)
           .hasMessageStartingWith("Cannot authenticate to Redis at [127.0.0.1:" + secured.port())
           .hasMessageContaining("check username/password in online_store.connection_string")
@@ -284,7 +285,7 @@ class RedisOnlineWriterTest {
               0,
               0);
       try (OnlineWriter writer =
-          OnlineWriters.open(right, driverStats(), WriteOptions.defaults())) {
+          OnlineStores.openWriter(right, driverStats(), WriteOptions.defaults())) {
         assertThat(writer.write(driverRows(1, 2, T0, 1))).isEqualTo(new WriteStats(2, 0));
       }
     }
@@ -320,7 +321,8 @@ class RedisOnlineWriterTest {
     int closedPort = ServerProcess.freePort();
     WriteOptions shortBudget = WriteOptions.defaults().withRetryBudget(Duration.ofMillis(500));
     assertThatThrownBy(
-            () -> OnlineWriters.open(RedisStores.config(closedPort), driverStats(), shortBudget))
+            () ->
+                OnlineStores.openWriter(RedisStores.config(closedPort), driverStats(), shortBudget))
         .isInstanceOf(OnlineStoreUnavailableException.class)
         .hasMessageStartingWith(
             "Cannot connect to Redis at [127.0.0.1:"
@@ -337,7 +339,7 @@ class RedisOnlineWriterTest {
     int closedPort = ServerProcess.freePort();
     WriteOptions noRetries = WriteOptions.defaults().withRetryBudget(Duration.ZERO);
     assertThatThrownBy(
-            () -> OnlineWriters.open(RedisStores.config(closedPort), driverStats(), noRetries))
+            () -> OnlineStores.openWriter(RedisStores.config(closedPort), driverStats(), noRetries))
         .isInstanceOf(OnlineStoreUnavailableException.class)
         .hasMessageContaining("within the retry budget of 0 s")
         .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
@@ -348,7 +350,7 @@ class RedisOnlineWriterTest {
     RedisServer doomed = RedisServer.start();
     WriteOptions shortBudget = WriteOptions.defaults().withRetryBudget(Duration.ofMillis(500));
     try (OnlineWriter writer =
-        OnlineWriters.open(RedisStores.config(doomed.port()), driverStats(), shortBudget)) {
+        OnlineStores.openWriter(RedisStores.config(doomed.port()), driverStats(), shortBudget)) {
       writer.write(driverRows(1, 25, T0, 1));
       doomed.close();
       assertThatThrownBy(() -> writer.write(driverRows(26, 40, T0, 1)))

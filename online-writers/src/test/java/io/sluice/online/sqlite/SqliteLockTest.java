@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

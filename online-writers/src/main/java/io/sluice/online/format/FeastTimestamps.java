@@ -1,4 +1,4 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -24,10 +24,5 @@ public final class FeastTimestamps {
     String text = SECONDS.format(time);
     int micro = micros.getNano() / 1000;
     return micro == 0 ? text : text + String.format(".%06d", micro);
-  }
-
-  /** DynamoDB's {@code event_ts}: naive UTC text with an explicit {@code +00:00} (never Z). */
-  public static String dynamoDbText(Instant instant) {
-    return naiveUtcText(instant) + "+00:00";
   }
 }

@@ -1,9 +1,10 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
 import static java.util.Objects.requireNonNull;
 
 import feast.proto.types.ValueProto.ValueType;
 import io.sluice.common.feast.Column;
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.InvalidFeatureValueException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -14,9 +15,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Serializes entity keys exactly as Feast does (FEAST_COMPAT.md): join keys sorted by name, names
- * first, then typed values, all integers little-endian. The name part depends only on the view, so
- * it is built once; per row only the values are encoded.
+ * Serializes entity keys exactly as Feast does: join keys sorted by name (code-point order), names
+ * first, then typed values, all integers little-endian. Version 3 writes the number of keys, then
+ * per name its type (STRING) and UTF-8 length before the bytes, then per value its Feast type, byte
+ * length and bytes; version 2 writes no key count and no name lengths. The name part depends only
+ * on the view, so it is built once; per row only the values are encoded.
  *
  * <p>Written by hand: the layout is Feast's own, not a protobuf serialization, and no library
  * produces it. Immutable and thread-safe.
