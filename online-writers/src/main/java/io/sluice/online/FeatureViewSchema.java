@@ -43,8 +43,4 @@ public record FeatureViewSchema(
       }
     }
   }
-
-  public boolean isEntityless() {
-    return joinKeys.isEmpty();
-  }
 }

@@ -25,19 +25,18 @@ import java.util.List;
  * produces it. Immutable and thread-safe.
  */
 public final class EntityKeySerializer {
-  /** Feast's key for entity-less feature views. */
-  public static final String DUMMY_JOIN_KEY = "__dummy_id";
+  /** Feast's key for entity-less feature views, and its one value. */
+  private static final String DUMMY_JOIN_KEY = "__dummy_id";
 
-  public static final String DUMMY_VALUE = "";
+  private static final String DUMMY_VALUE = "";
 
-  private final EntityKeyFormat format;
   private final List<Column> sortedKeys;
   private final int[] sortedToInput;
   private final boolean entityless;
   private final byte[] header;
 
   public EntityKeySerializer(List<Column> joinKeys, EntityKeyFormat format) {
-    this.format = requireNonNull(format, "format is null");
+    requireNonNull(format, "format is null");
     requireNonNull(joinKeys, "joinKeys is null");
     this.entityless = joinKeys.isEmpty();
     List<Column> keys =
@@ -55,10 +54,6 @@ public final class EntityKeySerializer {
     this.sortedToInput = order.stream().mapToInt(Integer::intValue).toArray();
     this.sortedKeys = order.stream().map(keys::get).toList();
     this.header = header(sortedKeys, format);
-  }
-
-  public EntityKeyFormat format() {
-    return format;
   }
 
   /**

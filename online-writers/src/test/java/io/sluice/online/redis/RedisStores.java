@@ -17,8 +17,10 @@ import java.util.Map;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Test-side reading of Feast's Redis layout, written from the facts in FEAST_COMPAT.md rather than
- * with the writer's own classes, so a mistake in the writer cannot hide in the check.
+ * Test-side reading of Feast's Redis layout, written from Feast's facts (key = entity key bytes
+ * then the project; field = MurmurHash3 x86 32 of "view:feature", little-endian; {@code _ts:<view>}
+ * = a serialized Timestamp) rather than with the writer's own classes, so a mistake in the writer
+ * cannot hide in the check.
  */
 final class RedisStores {
   private RedisStores() {}
