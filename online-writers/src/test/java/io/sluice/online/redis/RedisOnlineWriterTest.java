@@ -13,6 +13,7 @@ import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.InvalidOnlineStoreConfigException;
+import io.sluice.online.OnlineStoreException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
 import io.sluice.online.TestViews;
@@ -63,6 +64,13 @@ class RedisOnlineWriterTest {
 
   private static OnlineWriter open(FeatureViewSchema view, WriteMode mode) {
     return OnlineStores.openWriter(RedisStores.config(server.port()), view, options(mode));
+  }
+
+  /** What a failure says stays written, and how many rows of its batch were not. */
+  private static void assertProgress(Throwable e, WriteStats acknowledged, long rowsNotWritten) {
+    OnlineStoreException failure = (OnlineStoreException) e;
+    assertThat(failure.acknowledged()).isEqualTo(acknowledged);
+    assertThat(failure.rowsNotWritten()).isEqualTo(rowsNotWritten);
   }
 
   private static RedisStores.Stored stored(FeatureViewSchema view, long driverId) {
@@ -226,12 +234,7 @@ class RedisOnlineWriterTest {
           .hasMessage(
               "Cannot write feature view driver_hourly_stats for entity [104]: Invalid value for"
                   + " conv_rate (declared FLOAT): fast (String) does not fit FLOAT")
-          .satisfies(
-              e -> {
-                InvalidFeatureValueException failure = (InvalidFeatureValueException) e;
-                assertThat(failure.acknowledged()).isEqualTo(new WriteStats(10, 0));
-                assertThat(failure.rowsNotWritten()).isEqualTo(10);
-              });
+          .satisfies(e -> assertProgress(e, new WriteStats(10, 0), 10));
     }
     assertThat(redis.dbSize()).isEqualTo(10);
   }
@@ -306,12 +309,7 @@ class RedisOnlineWriterTest {
           .hasMessageEndingWith(
               "; 1 rows of this batch not written, 2 rows acknowledged (2 written, 0 skipped as"
                   + " not newer) stay written")
-          .satisfies(
-              e -> {
-                InvalidOnlineStoreConfigException failure = (InvalidOnlineStoreConfigException) e;
-                assertThat(failure.acknowledged()).isEqualTo(new WriteStats(2, 0));
-                assertThat(failure.rowsNotWritten()).isEqualTo(1);
-              });
+          .satisfies(e -> assertProgress(e, new WriteStats(2, 0), 1));
       assertThat(writer.stats()).isEqualTo(new WriteStats(2, 0));
     }
   }
@@ -362,10 +360,7 @@ class RedisOnlineWriterTest {
           .hasMessageContaining(
               "40 rows of this batch not written, 25 rows acknowledged (25 written, 0"
                   + " skipped as not newer) stay written")
-          .satisfies(
-              e ->
-                  assertThat(((OnlineStoreUnavailableException) e).acknowledged())
-                      .isEqualTo(new WriteStats(25, 0)));
+          .satisfies(e -> assertProgress(e, new WriteStats(25, 0), 40));
     }
   }
 }
