@@ -3,23 +3,23 @@ package io.sluice.benchmark;
 import static feast.proto.types.ValueProto.ValueType.Enum.FLOAT;
 import static feast.proto.types.ValueProto.ValueType.Enum.INT64;
 
+import io.sluice.common.feast.Column;
+import io.sluice.common.feast.ProtoTimestamps;
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
-import io.sluice.online.encoding.EntityKeyFormat;
-import io.sluice.online.encoding.FeastTimestamps;
-import io.sluice.online.encoding.RedisFields;
-import io.sluice.online.encoding.RowEncoder;
-import io.sluice.online.encoding.RowEncoder.EncodedRow;
+import io.sluice.online.format.RowEncoder;
+import io.sluice.online.format.RowEncoder.EncodedRow;
+import io.sluice.online.redis.RedisFields;
+import io.sluice.online.redis.RedisOnlineStoreConfig;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.sqlite.SqliteOnlineStoreConfig;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.testing.RedisServer;
 import io.sluice.testing.TempDirs;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +101,7 @@ public final class OnlineWriterBenchmark {
         SqliteOnlineStoreConfig config =
             new SqliteOnlineStoreConfig(dir.resolve("online.db").toString());
         double rate =
-            timeWriter(OnlineWriters.open(config, view, WriteOptions.defaults()), batches);
+            timeWriter(OnlineStores.openWriter(config, view, WriteOptions.defaults()), batches);
         sqlite.add(rate);
         System.out.printf(Locale.ROOT, "sqlite repetition %d: %,.0f rows/s%n", r + 1, rate);
       } finally {
@@ -151,11 +151,11 @@ public final class OnlineWriterBenchmark {
             case 0 -> timePlainLoop(server, view, encoded);
             case 1 ->
                 timeWriter(
-                    OnlineWriters.open(
+                    OnlineStores.openWriter(
                         config, view, WriteOptions.defaults().withMode(WriteMode.FORCE)),
                     batches);
             default ->
-                timeWriter(OnlineWriters.open(config, view, WriteOptions.defaults()), batches);
+                timeWriter(OnlineStores.openWriter(config, view, WriteOptions.defaults()), batches);
           };
     }
     return result;
@@ -192,8 +192,7 @@ public final class OnlineWriterBenchmark {
       List<Object[]> commands = new ArrayList<>(batch.size());
       for (EncodedRow row : batch) {
         Map<byte[], byte[]> hash = new LinkedHashMap<>();
-        hash.put(
-            timestampField, FeastTimestamps.protoTimestamp(row.eventTimestamp()).toByteArray());
+        hash.put(timestampField, ProtoTimestamps.toProto(row.eventTimestamp()).toByteArray());
         for (int i = 0; i < fields.length; i++) {
           hash.put(fields[i], row.values()[i]);
         }

@@ -2,7 +2,7 @@ package io.sluice.online;
 
 import static java.util.Objects.requireNonNull;
 
-import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
@@ -18,17 +18,6 @@ import java.util.Set;
 public record FeatureViewSchema(
     String project, String name, List<Column> joinKeys, List<Column> features)
     implements Serializable {
-
-  /** A named, typed column: a join key or a feature. */
-  public record Column(String name, ValueType.Enum type) implements Serializable {
-    public Column {
-      requireNonNull(name, "name is null");
-      requireNonNull(type, "type is null");
-      if (name.isEmpty()) {
-        throw new IllegalArgumentException("Invalid column: name is empty");
-      }
-    }
-  }
 
   public FeatureViewSchema {
     requireNonNull(project, "project is null");
@@ -53,9 +42,5 @@ public record FeatureViewSchema(
             "Invalid feature view " + name + ": feature " + column.name() + " appears twice");
       }
     }
-  }
-
-  public boolean isEntityless() {
-    return joinKeys.isEmpty();
   }
 }

@@ -4,8 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A failure of an online store writer. Subclasses name the kind, which decides whether a caller
- * should retry the run (see DESIGN.md, exit codes). Carries the rows the writer had acknowledged
- * before it failed, which stay written.
+ * should retry the run and the command's exit code: a configuration the store rejects (2), a value
+ * that cannot be encoded (3), a store unavailable past the retry budget (4, worth retrying).
+ * Carries the rows the writer had acknowledged before it failed, which stay written.
  */
 public abstract sealed class OnlineStoreException extends RuntimeException
     permits InvalidOnlineStoreConfigException,

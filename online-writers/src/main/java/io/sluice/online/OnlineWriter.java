@@ -5,12 +5,12 @@ import java.util.List;
 /**
  * Writes one feature view's rows to an online store, batch by batch, over one connection.
  *
- * <p>Lifecycle: a writer is opened by {@link OnlineWriters#open} (once per Spark partition), then
- * {@link #write} is called any number of times, then {@link #close}. When {@code write} returns,
- * every row of the batch is acknowledged by the store: written, or skipped because the store holds
- * an equal or newer event timestamp for that entity and view ({@link WriteMode#NEWER_ONLY}). The
- * newer-only check is made per entity, atomically with the write, on the server; a store that can
- * only check item by item fits this contract as well as a batched one.
+ * <p>Lifecycle: a writer is opened by {@link OnlineStore#openWriter} (once per Spark partition),
+ * then {@link #write} is called any number of times, then {@link #close}. When {@code write}
+ * returns, every row of the batch is acknowledged by the store: written, or skipped because the
+ * store holds an equal or newer event timestamp for that entity and view ({@link
+ * WriteMode#NEWER_ONLY}). The newer-only check is made per entity, atomically with the write, on
+ * the server; a store that can only check item by item fits this contract as well as a batched one.
  *
  * <p>Transient store errors are retried inside {@code write} within the store's retry budget,
  * re-sending only the rows not yet acknowledged. Re-sending is safe: when a connection is lost

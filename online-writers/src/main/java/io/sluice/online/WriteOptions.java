@@ -2,9 +2,10 @@ package io.sluice.online;
 
 import static java.util.Objects.requireNonNull;
 
-import io.sluice.online.encoding.EntityKeyFormat;
+import io.sluice.common.retry.RetryRule;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * How a writer writes, independent of the store: the newer-only rule, the entity key format and how
@@ -13,6 +14,14 @@ import java.time.Duration;
 public record WriteOptions(WriteMode mode, EntityKeyFormat keyFormat, Duration retryBudget)
     implements Serializable {
   public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(60);
+
+  /** The first pause before a write is retried; each further pause doubles, up to the next. */
+  static final Duration FIRST_RETRY_PAUSE = Duration.ofMillis(50);
+
+  static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(2);
+
+  /** How much each pause varies, as a fraction of it. */
+  static final double RETRY_JITTER = 0.25;
 
   public WriteOptions {
     requireNonNull(mode, "mode is null");
@@ -26,6 +35,19 @@ public record WriteOptions(WriteMode mode, EntityKeyFormat keyFormat, Duration r
   /** Newer-only writes, Feast's default key format (v3), the default retry budget. */
   public static WriteOptions defaults() {
     return new WriteOptions(WriteMode.NEWER_ONLY, EntityKeyFormat.V3, DEFAULT_RETRY_BUDGET);
+  }
+
+  /**
+   * The writers' retry rule for the failures {@code retryable} accepts: pauses of 50 ms doubling up
+   * to 2 s, each varied by 25%, for at most {@link #retryBudget()} in all (a budget of 50 ms or
+   * less means one attempt).
+   */
+  public RetryRule retryRule(Predicate<Throwable> retryable) {
+    return RetryRule.retrying(retryable)
+        .backoff(FIRST_RETRY_PAUSE, MAX_RETRY_PAUSE)
+        .jitter(RETRY_JITTER)
+        .budget(retryBudget)
+        .build();
   }
 
   public WriteOptions withMode(WriteMode newMode) {

@@ -3,7 +3,7 @@ package io.sluice.online;
 import static feast.proto.types.ValueProto.ValueType.Enum.INT64;
 
 import com.google.common.hash.Hashing;
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;

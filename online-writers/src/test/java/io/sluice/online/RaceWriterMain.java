@@ -1,8 +1,7 @@
 package io.sluice.online;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.online.config.OnlineStoreConfig;
-import io.sluice.online.config.OnlineStoreConfigParser;
+import io.sluice.online.stores.OnlineStores;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +16,13 @@ public final class RaceWriterMain {
 
   public static void main(String[] args) throws Exception {
     OnlineStoreConfig store =
-        OnlineStoreConfigParser.parse(
+        OnlineStores.parse(
             io.sluice.common.config.ConfigSection.of(
                 null, "online_store", new ObjectMapper().readTree(args[0])),
             Path.of("/"));
     int writer = Integer.parseInt(args[1]);
     try (OnlineWriter onlineWriter =
-        OnlineWriters.open(store, RaceWorkload.view(), WriteOptions.defaults())) {
+        OnlineStores.openWriter(store, RaceWorkload.view(), WriteOptions.defaults())) {
       System.out.println("READY");
       System.out.flush();
       new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();

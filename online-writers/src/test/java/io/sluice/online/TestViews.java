@@ -7,7 +7,7 @@ import static feast.proto.types.ValueProto.ValueType.Enum.INT64;
 import static feast.proto.types.ValueProto.ValueType.Enum.STRING;
 import static feast.proto.types.ValueProto.ValueType.Enum.STRING_LIST;
 
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -9,6 +9,7 @@ import io.sluice.engine.demo.DemoData;
 import io.sluice.engine.run.Materialization;
 import io.sluice.engine.run.RunReport;
 import io.sluice.online.WriteMode;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
@@ -102,7 +103,8 @@ final class DemoCommand implements Callable<Integer> {
               List.of(DemoData.FIRST_DRIVER + 1),
               List.of(DemoData.FIRST_DRIVER + 2));
       ArrayNode values = ReadCommand.read(repo, view, drivers);
-      out.printf("Read back from the online store (%s):%n", repo.onlineStore().location());
+      out.printf(
+          "Read back from the online store (%s):%n", OnlineStores.location(repo.onlineStore()));
       for (JsonNode entity : values) {
         out.printf(
             "  %s  event_timestamp=%s  %s%n",

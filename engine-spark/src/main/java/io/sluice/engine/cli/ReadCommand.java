@@ -2,14 +2,14 @@ package io.sluice.engine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.common.feast.Column;
 import io.sluice.common.json.Json;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.source.ViewColumns;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
-import io.sluice.online.read.OnlineReader;
-import io.sluice.online.read.OnlineReaders;
+import io.sluice.online.OnlineReader;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import java.util.ArrayList;
@@ -65,7 +65,8 @@ final class ReadCommand implements Callable<Integer> {
   static ArrayNode read(RepoConfig repo, FeatureViewDefinition view, List<List<Object>> keys) {
     FeatureViewSchema schema = ViewColumns.schema(view);
     ArrayNode rows = Json.MAPPER.createArrayNode();
-    try (OnlineReader reader = OnlineReaders.open(repo.onlineStore(), schema, repo.keyFormat())) {
+    try (OnlineReader reader =
+        OnlineStores.openReader(repo.onlineStore(), schema, repo.keyFormat())) {
       for (List<Object> key : keys) {
         ObjectNode row = rows.addObject();
         Map<String, Object> entity = new LinkedHashMap<>();

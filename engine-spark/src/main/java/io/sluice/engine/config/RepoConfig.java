@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.sluice.common.config.ConfigSection;
 import io.sluice.common.config.FeatureStoreConfigFile;
 import io.sluice.common.config.InvalidConfigException;
-import io.sluice.online.config.OnlineStoreConfig;
-import io.sluice.online.config.OnlineStoreConfigParser;
-import io.sluice.online.encoding.EntityKeyFormat;
+import io.sluice.online.EntityKeyFormat;
+import io.sluice.online.OnlineStoreConfig;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.registry.RegistryConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,8 +60,7 @@ public record RepoConfig(
         config.file(),
         config.project(),
         RegistryConfig.fromSection(config.registry(), config.directory()),
-        OnlineStoreConfigParser.parse(
-            config.section(FeatureStoreConfigFile.ONLINE_STORE), config.directory()),
+        OnlineStores.parse(config.section(FeatureStoreConfigFile.ONLINE_STORE), config.directory()),
         keyFormat,
         batchEngine(config.section(FeatureStoreConfigFile.BATCH_ENGINE)));
   }

@@ -2,7 +2,7 @@ package io.sluice.engine.layout;
 
 import static java.util.Objects.requireNonNull;
 
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

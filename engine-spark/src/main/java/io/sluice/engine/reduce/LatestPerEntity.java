@@ -9,10 +9,10 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.sluice.common.feast.Column;
 import io.sluice.engine.layout.ReducedLayout;
 import io.sluice.engine.layout.SparkTypes;
 import io.sluice.engine.source.ViewColumns;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.registry.TimeInterval;
 import java.util.ArrayList;
 import java.util.List;

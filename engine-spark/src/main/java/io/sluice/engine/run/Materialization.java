@@ -13,7 +13,7 @@ import io.sluice.engine.source.SourceReader;
 import io.sluice.engine.source.ViewColumns;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
@@ -76,7 +76,12 @@ public final class Materialization {
           start,
           end);
       return RunReport.upToDate(
-          config.project(), featureView, start, end, mode(mode), config.onlineStore().location());
+          config.project(),
+          featureView,
+          start,
+          end,
+          mode(mode),
+          OnlineStores.location(config.onlineStore()));
     }
     return run(view, new TimeInterval(start, end), mode, "materialize-incremental");
   }
@@ -95,11 +100,10 @@ public final class Materialization {
           "Cannot materialize feature view " + view.name() + ": it has no features");
     }
     String master = spark.sparkContext().master();
-    if (config.onlineStore() instanceof SqliteOnlineStoreConfig sqlite
-        && !master.startsWith("local")) {
+    if (OnlineStores.needsLocalMode(config.onlineStore()) && !master.startsWith("local")) {
       throw new InvalidUsageException(
           "Cannot write the SQLite online store "
-              + sqlite.path()
+              + OnlineStores.location(config.onlineStore())
               + " from Spark master "
               + master
               + ": every executor would write a file on its own host. SQLite (Feast's local"
@@ -118,13 +122,13 @@ public final class Materialization {
             view.name(),
             window,
             mode(mode),
-            config.onlineStore().location());
+            OnlineStores.location(config.onlineStore()));
     LOG.info(
         "Run {}: materializing {} for {} to {} ({})",
         runId,
         view.name(),
         window,
-        config.onlineStore().location(),
+        OnlineStores.location(config.onlineStore()),
         context.mode());
     try {
       write(view, window, mode, runId, counters);

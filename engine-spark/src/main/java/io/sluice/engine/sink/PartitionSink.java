@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.sluice.online.FeatureRow;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.WriteStats;
+import io.sluice.online.stores.OnlineStores;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -50,7 +50,7 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
     long start = System.nanoTime();
     long lastLog = start;
     int batchSize = spec.batchSize();
-    try (OnlineWriter writer = OnlineWriters.open(spec.store(), spec.view(), spec.options())) {
+    try (OnlineWriter writer = OnlineStores.openWriter(spec.store(), spec.view(), spec.options())) {
       List<FeatureRow> batch = new ArrayList<>(batchSize);
       while (rows.hasNext()) {
         batch.add(adapter.toFeatureRow(rows.next()));

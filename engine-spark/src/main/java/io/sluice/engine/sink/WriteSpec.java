@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.sluice.engine.layout.ReducedLayout;
 import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.OnlineStoreConfig;
 import io.sluice.online.WriteOptions;
-import io.sluice.online.config.OnlineStoreConfig;
 import java.io.Serializable;
 
 /**

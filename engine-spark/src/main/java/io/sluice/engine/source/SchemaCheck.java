@@ -1,8 +1,8 @@
 package io.sluice.engine.source;
 
+import io.sluice.common.feast.Column;
 import io.sluice.engine.InvalidSourceDataException;
 import io.sluice.engine.layout.SparkTypes;
-import io.sluice.online.FeatureViewSchema.Column;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.sluice.engine.source;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sluice.common.feast.Column;
 import io.sluice.engine.layout.ReducedLayout;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.registry.FeatureViewDefinition;
 import java.util.List;
 
@@ -22,8 +22,8 @@ public record ViewColumns(
 
   public static ViewColumns of(FeatureViewDefinition view) {
     return new ViewColumns(
-        view.entityColumns().stream().map(ViewColumns::column).toList(),
-        view.features().stream().map(ViewColumns::column).toList(),
+        view.entityColumns(),
+        view.features(),
         view.batchSource().timestampField(),
         view.batchSource().createdTimestampColumn());
   }
@@ -37,9 +37,5 @@ public record ViewColumns(
   public static FeatureViewSchema schema(FeatureViewDefinition view) {
     ViewColumns columns = of(view);
     return new FeatureViewSchema(view.project(), view.name(), columns.joinKeys, columns.features);
-  }
-
-  private static Column column(io.sluice.common.feast.Column definition) {
-    return new Column(definition.name(), definition.type());
   }
 }

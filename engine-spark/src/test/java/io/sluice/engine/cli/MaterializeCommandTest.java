@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import feast.proto.types.ValueProto.Value;
 import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
 import io.sluice.engine.SparkTestBase;
 import io.sluice.engine.run.ExitCodes;
 import io.sluice.engine.run.RunReport;
-import io.sluice.online.FeatureViewSchema.Column;
-import io.sluice.online.encoding.EntityKeyFormat;
-import io.sluice.online.encoding.EntityKeySerializer;
+import io.sluice.online.EntityKeyFormat;
+import io.sluice.online.format.EntityKeySerializer;
 import io.sluice.registry.MaterializationRun;
 import io.sluice.registry.RunStatus;
 import io.sluice.registry.SqlRegistry;
@@ -161,7 +161,7 @@ class MaterializeCommandTest extends SparkTestBase {
       assertThat(((Value) got.get("avg_daily_trips")).getInt64Val()).isEqualTo(want.getLong(5));
       assertThat(got.get("event_ts"))
           .isEqualTo(
-              io.sluice.online.encoding.FeastTimestamps.naiveUtcText(
+              io.sluice.online.format.FeastTimestamps.naiveUtcText(
                   (java.time.Instant) want.get(1)));
     }
     assertThat(intervals())

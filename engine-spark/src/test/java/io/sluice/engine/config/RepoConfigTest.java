@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.common.config.InvalidConfigException;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
-import io.sluice.online.encoding.EntityKeyFormat;
+import io.sluice.online.EntityKeyFormat;
+import io.sluice.online.redis.RedisOnlineStoreConfig;
+import io.sluice.online.sqlite.SqliteOnlineStoreConfig;
 import io.sluice.registry.RegistryDialect;
 import java.nio.file.Files;
 import java.nio.file.Path;

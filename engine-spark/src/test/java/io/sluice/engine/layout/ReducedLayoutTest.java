@@ -3,7 +3,7 @@ package io.sluice.engine.layout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import feast.proto.types.ValueProto.ValueType;
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,10 +5,10 @@ import static feast.proto.types.ValueProto.ValueType.Enum.INT64;
 import static feast.proto.types.ValueProto.ValueType.Enum.STRING;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.common.feast.Column;
 import io.sluice.engine.SparkTestBase;
 import io.sluice.engine.reduce.LatestPerEntity.Reduction;
 import io.sluice.engine.source.ViewColumns;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.registry.TimeInterval;
 import java.time.Instant;
 import java.util.ArrayList;

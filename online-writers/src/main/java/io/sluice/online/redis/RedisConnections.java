@@ -1,8 +1,7 @@
 package io.sluice.online.redis;
 
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import redis.clients.jedis.DefaultJedisClientConfig;

@@ -5,15 +5,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import feast.proto.types.ValueProto.Value;
+import io.sluice.common.feast.ProtoTimestamps;
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.encoding.EntityKeyFormat;
-import io.sluice.online.encoding.EntityKeySerializer;
-import io.sluice.online.encoding.RedisFields;
-import io.sluice.online.read.OnlineReader;
-import io.sluice.online.read.ValueDecoder;
+import io.sluice.online.OnlineReader;
+import io.sluice.online.format.EntityKeySerializer;
+import io.sluice.online.format.ValueDecoder;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,14 +20,14 @@ import java.util.Optional;
 import redis.clients.jedis.UnifiedJedis;
 
 /** Reads one view's values back from Feast's Redis layout with one HMGET per entity. */
-public final class RedisOnlineReader implements OnlineReader {
+final class RedisOnlineReader implements OnlineReader {
   private final FeatureViewSchema view;
   private final EntityKeySerializer keys;
   private final UnifiedJedis client;
   private final byte[] project;
   private final byte[][] fields;
 
-  public RedisOnlineReader(
+  RedisOnlineReader(
       RedisOnlineStoreConfig config, FeatureViewSchema view, EntityKeyFormat keyFormat) {
     this.view = view;
     this.keys = new EntityKeySerializer(view.joinKeys(), keyFormat);
@@ -57,9 +55,7 @@ public final class RedisOnlineReader implements OnlineReader {
             view.features().get(i).name(),
             value == null ? null : ValueDecoder.toJava(Value.parseFrom(value)));
       }
-      return Optional.of(
-          new StoredValues(
-              Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos()), values));
+      return Optional.of(new StoredValues(ProtoTimestamps.toInstant(timestamp), values));
     } catch (InvalidProtocolBufferException e) {
       throw new UncheckedIOException(e);
     }

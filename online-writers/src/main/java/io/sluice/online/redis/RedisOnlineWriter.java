@@ -2,20 +2,20 @@ package io.sluice.online.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.sluice.common.feast.ProtoTimestamps;
+import io.sluice.common.retry.Attempt;
+import io.sluice.common.retry.RetryExhaustedException;
+import io.sluice.common.retry.RetryRule;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.Retries;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.encoding.FeastTimestamps;
-import io.sluice.online.encoding.RedisFields;
-import io.sluice.online.encoding.RowEncoder;
-import io.sluice.online.encoding.RowEncoder.EncodedRow;
+import io.sluice.online.format.RowEncoder;
+import io.sluice.online.format.RowEncoder.EncodedRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,14 +41,16 @@ import redis.clients.jedis.UnifiedJedis;
  * event time and writes only when the row is strictly newer: check and write are one atomic step on
  * the server, so racing writers always leave the newest value. {@link WriteMode#FORCE} sends plain
  * {@code HSET}s. On a transient failure the client is reopened (which also picks up a new cluster
- * topology and reloads the script) and the whole batch is sent again.
+ * topology and reloads the script) and only the rows of the batch not yet acknowledged are sent
+ * again.
  */
-public final class RedisOnlineWriter implements OnlineWriter {
+final class RedisOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineWriter.class);
   static final String SCRIPT = loadScript();
 
   private final RedisOnlineStoreConfig config;
   private final WriteOptions options;
+  private final RetryRule retry;
   private final RowEncoder encoder;
   private final byte[] project;
   private final byte[] timestampField;
@@ -59,10 +61,10 @@ public final class RedisOnlineWriter implements OnlineWriter {
   private boolean reconnect;
   private WriteStats stats = WriteStats.NONE;
 
-  public RedisOnlineWriter(
-      RedisOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+  RedisOnlineWriter(RedisOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
     this.config = config;
     this.options = options;
+    this.retry = options.retryRule(RedisErrors::isTransient);
     this.encoder = new RowEncoder(view, options.keyFormat());
     this.project = view.project().getBytes(UTF_8);
     this.timestampField = RedisFields.timestampField(view.name());
@@ -193,7 +195,7 @@ public final class RedisOnlineWriter implements OnlineWriter {
     try (PipelineBase pipeline = client.pipelined()) {
       for (EncodedRow row : rows) {
         byte[] key = RedisFields.key(row.entityKey(), project);
-        byte[] timestamp = FeastTimestamps.protoTimestamp(row.eventTimestamp()).toByteArray();
+        byte[] timestamp = ProtoTimestamps.toProto(row.eventTimestamp()).toByteArray();
         if (force) {
           Map<byte[], byte[]> fields = new LinkedHashMap<>();
           fields.put(timestampField, timestamp);
@@ -265,76 +267,82 @@ public final class RedisOnlineWriter implements OnlineWriter {
    * kinds, with what was acknowledged (earlier batches and, for a batch, its rows that made it) and
    * how many rows of the batch were not written. {@code pending} is null when connecting.
    */
-  private <T> T retrying(
-      String what, Pending pending, dev.failsafe.function.CheckedSupplier<T> attempt) {
+  private <T> T retrying(String what, Pending pending, Attempt<T> attempt) {
     try {
-      return Retries.withBudget(
-          what, options.retryBudget(), RedisErrors::isTransient, () -> reconnect = true, attempt);
+      return retry.call(what, () -> reconnect = true, attempt);
     } catch (RuntimeException e) {
       WriteStats acknowledged = pending == null ? stats : stats.plus(pending.done);
       long notWritten = pending == null ? 0 : pending.rowsNotWritten();
-      String progress =
-          "; "
-              + notWritten
-              + " rows of this batch not written, "
-              + acknowledged.acknowledged()
-              + " rows acknowledged ("
-              + acknowledged.written()
-              + " written, "
-              + acknowledged.skippedNotNewer()
-              + " skipped as not newer) stay written";
-      if (RedisErrors.isAuthentication(e)) {
-        throw new InvalidOnlineStoreConfigException(
-            "Cannot authenticate to Redis at "
-                + config.nodes()
-                + ": "
-                + e.getMessage()
-                + "; check username/password in online_store.connection_string"
-                + progress,
-            e,
-            acknowledged,
-            notWritten);
+      throw failure(what, e, acknowledged, notWritten);
+    }
+  }
+
+  /** The exception to throw for a failure the retry rule gave up on or did not retry. */
+  private RuntimeException failure(
+      String what, RuntimeException e, WriteStats acknowledged, long notWritten) {
+    String progress =
+        "; "
+            + notWritten
+            + " rows of this batch not written, "
+            + acknowledged.acknowledged()
+            + " rows acknowledged ("
+            + acknowledged.written()
+            + " written, "
+            + acknowledged.skippedNotNewer()
+            + " skipped as not newer) stay written";
+    if (e instanceof RetryExhaustedException exhausted) {
+      if (exhausted.interrupted()) {
+        return exhausted; // the task is being cancelled: not the store's doing
       }
-      if (RedisErrors.isTls(e)) {
-        throw new InvalidOnlineStoreConfigException(
-            "Cannot establish TLS with Redis at "
-                + config.nodes()
-                + ": "
-                + e.getMessage()
-                + "; check ssl in online_store.connection_string and that this JVM trusts the"
-                + " server's certificate (-Djavax.net.ssl.trustStore)"
-                + progress,
-            e,
-            acknowledged,
-            notWritten);
-      }
-      if (e instanceof redis.clients.jedis.exceptions.JedisDataException
-          && !RedisErrors.isTransient(e)) {
-        // The server refused the command itself (a db index out of range, a key of another
-        // type, a script error): retrying the run cannot help.
-        throw new InvalidOnlineStoreConfigException(
-            "Redis at " + config.nodes() + " rejected " + what + ": " + e.getMessage() + progress,
-            e,
-            acknowledged,
-            notWritten);
-      }
-      if (!RedisErrors.isTransient(e)) {
-        throw e; // not the store's doing: a bug, reported as unexpected
-      }
-      throw new OnlineStoreUnavailableException(
+      return new OnlineStoreUnavailableException(
           "Cannot "
               + what
               + " at "
               + config.nodes()
               + " within the retry budget of "
-              + Retries.describe(options.retryBudget())
+              + RetryRule.describe(retry.budget())
+              + ": "
+              + exhausted.getCause().getMessage()
+              + progress,
+          exhausted,
+          acknowledged,
+          notWritten);
+    }
+    if (RedisErrors.isAuthentication(e)) {
+      return new InvalidOnlineStoreConfigException(
+          "Cannot authenticate to Redis at "
+              + config.nodes()
               + ": "
               + e.getMessage()
+              + "; check username/password in online_store.connection_string"
               + progress,
           e,
           acknowledged,
           notWritten);
     }
+    if (RedisErrors.isTls(e)) {
+      return new InvalidOnlineStoreConfigException(
+          "Cannot establish TLS with Redis at "
+              + config.nodes()
+              + ": "
+              + e.getMessage()
+              + "; check ssl in online_store.connection_string and that this JVM trusts the"
+              + " server's certificate (-Djavax.net.ssl.trustStore)"
+              + progress,
+          e,
+          acknowledged,
+          notWritten);
+    }
+    if (e instanceof redis.clients.jedis.exceptions.JedisDataException) {
+      // The server refused the command itself (a db index out of range, a key of another
+      // type, a script error): retrying the run cannot help.
+      return new InvalidOnlineStoreConfigException(
+          "Redis at " + config.nodes() + " rejected " + what + ": " + e.getMessage() + progress,
+          e,
+          acknowledged,
+          notWritten);
+    }
+    return e; // not the store's doing: a bug, reported as unexpected
   }
 
   private void closeClient() {

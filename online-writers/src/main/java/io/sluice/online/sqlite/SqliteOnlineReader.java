@@ -2,13 +2,12 @@ package io.sluice.online.sqlite;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import feast.proto.types.ValueProto.Value;
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidOnlineStoreConfigException;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
-import io.sluice.online.encoding.EntityKeyFormat;
-import io.sluice.online.encoding.EntityKeySerializer;
-import io.sluice.online.read.OnlineReader;
-import io.sluice.online.read.ValueDecoder;
+import io.sluice.online.OnlineReader;
+import io.sluice.online.format.EntityKeySerializer;
+import io.sluice.online.format.ValueDecoder;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +24,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Reads one view's rows back from Feast's SQLite online store. */
-public final class SqliteOnlineReader implements OnlineReader {
+final class SqliteOnlineReader implements OnlineReader {
   private final FeatureViewSchema view;
   private final EntityKeySerializer keys;
   private final Connection connection;
   private final String table;
 
-  public SqliteOnlineReader(
+  SqliteOnlineReader(
       SqliteOnlineStoreConfig config, FeatureViewSchema view, EntityKeyFormat keyFormat) {
     if (!Files.exists(Path.of(config.path()))) {
       throw new InvalidOnlineStoreConfigException(

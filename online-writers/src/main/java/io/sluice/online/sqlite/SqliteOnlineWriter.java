@@ -1,18 +1,20 @@
 package io.sluice.online.sqlite;
 
+import io.sluice.common.retry.Attempt;
+import io.sluice.common.retry.RetryExhaustedException;
+import io.sluice.common.retry.RetryRule;
+import io.sluice.common.sqlite.SqliteFiles;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.Retries;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
-import io.sluice.online.encoding.FeastTimestamps;
-import io.sluice.online.encoding.RowEncoder;
-import io.sluice.online.encoding.RowEncoder.EncodedRow;
+import io.sluice.online.format.FeastTimestamps;
+import io.sluice.online.format.RowEncoder;
+import io.sluice.online.format.RowEncoder.EncodedRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,9 +24,6 @@ import java.sql.Statement;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * Writes a feature view to Feast's embedded SQLite online store: table {@code <project>_<view>},
@@ -37,22 +36,27 @@ import org.sqlite.SQLiteException;
  * partitions and processes can write one file at once; a lock that outlasts the timeout is retried
  * within the retry budget, never surfaced as "database is locked".
  */
-public final class SqliteOnlineWriter implements OnlineWriter {
+final class SqliteOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteOnlineWriter.class);
-  static final int BUSY_TIMEOUT_MILLIS = 30_000;
+
+  /**
+   * Set on every connection, beside the busy timeout and WAL. In WAL mode NORMAL keeps the file
+   * consistent; a power failure may lose only the last commits.
+   */
+  private static final List<String> SETTINGS = List.of("PRAGMA synchronous = NORMAL");
 
   private final int busyTimeoutMillis;
   private final SqliteOnlineStoreConfig config;
   private final WriteOptions options;
+  private final RetryRule retry;
   private final RowEncoder encoder;
   private final String[] featureNames;
   private final Connection connection;
   private final PreparedStatement upsert;
   private WriteStats stats = WriteStats.NONE;
 
-  public SqliteOnlineWriter(
-      SqliteOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
-    this(config, view, options, BUSY_TIMEOUT_MILLIS);
+  SqliteOnlineWriter(SqliteOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+    this(config, view, options, SqliteFiles.DEFAULT_BUSY_TIMEOUT_MILLIS);
   }
 
   /** With a chosen busy timeout, for tests of lock contention. */
@@ -64,6 +68,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     this.busyTimeoutMillis = busyTimeoutMillis;
     this.config = config;
     this.options = options;
+    this.retry = options.retryRule(SqliteFiles::isBusy);
     this.encoder = new RowEncoder(view, options.keyFormat());
     this.featureNames = view.features().stream().map(c -> c.name()).toArray(String[]::new);
     String table = view.project() + "_" + view.name();
@@ -119,56 +124,43 @@ public final class SqliteOnlineWriter implements OnlineWriter {
   }
 
   /**
-   * One batch in one transaction, begun and ended with explicit statements while the driver stays
-   * in autocommit: sqlite-jdbc's own transactions re-open a transaction at each commit (holding the
-   * file's write lock while this writer is idle) and flip their flag before the statement runs (so
-   * a BEGIN that timed out on the lock would leave the retry outside a transaction).
+   * One batch in one immediate transaction, begun and ended with explicit statements while the
+   * driver stays in autocommit (see {@link SqliteFiles}).
    */
   private WriteStats writeTransaction(List<EncodedRow> rows) throws SQLException {
-    try (Statement control = connection.createStatement()) {
-      control.execute("BEGIN IMMEDIATE"); // waits up to the busy timeout for the write lock
-      try {
-        for (EncodedRow row : rows) {
-          String eventTs = FeastTimestamps.naiveUtcText(row.eventTimestamp());
-          String createdTs =
-              row.createdTimestamp() == null
-                  ? null
-                  : FeastTimestamps.naiveUtcText(row.createdTimestamp());
-          int parameter = 1;
-          for (int i = 0; i < featureNames.length; i++) {
-            upsert.setBytes(parameter++, row.entityKey());
-            upsert.setString(parameter++, featureNames[i]);
-            upsert.setBytes(parameter++, row.values()[i]);
-            upsert.setString(parameter++, eventTs);
-            upsert.setString(parameter++, createdTs);
-          }
-          upsert.addBatch();
-        }
-        int[] changed = upsert.executeBatch();
-        control.execute("COMMIT");
-        long written = 0;
-        for (int count : changed) {
-          if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
-            written++;
-          }
-        }
-        return new WriteStats(written, rows.size() - written);
-      } catch (SQLException | RuntimeException e) {
-        upsert.clearBatch();
-        rollback(control, e);
-        throw e;
+    int[] changed = SqliteFiles.inTransaction(connection, () -> upsertAll(rows));
+    long written = 0;
+    for (int count : changed) {
+      if (count > 0 || count == Statement.SUCCESS_NO_INFO) {
+        written++;
       }
     }
+    return new WriteStats(written, rows.size() - written);
   }
 
-  /** Ends a failed transaction; SQLite may have ended it already ("no transaction is active"). */
-  private static void rollback(Statement control, Exception failure) {
+  /** One upsert per entity, sent as one JDBC batch; a failed batch leaves nothing queued. */
+  private int[] upsertAll(List<EncodedRow> rows) throws SQLException {
     try {
-      control.execute("ROLLBACK");
-    } catch (SQLException rollback) {
-      if (!String.valueOf(rollback.getMessage()).contains("no transaction is active")) {
-        failure.addSuppressed(rollback);
+      for (EncodedRow row : rows) {
+        String eventTs = FeastTimestamps.naiveUtcText(row.eventTimestamp());
+        String createdTs =
+            row.createdTimestamp() == null
+                ? null
+                : FeastTimestamps.naiveUtcText(row.createdTimestamp());
+        int parameter = 1;
+        for (int i = 0; i < featureNames.length; i++) {
+          upsert.setBytes(parameter++, row.entityKey());
+          upsert.setString(parameter++, featureNames[i]);
+          upsert.setBytes(parameter++, row.values()[i]);
+          upsert.setString(parameter++, eventTs);
+          upsert.setString(parameter++, createdTs);
+        }
+        upsert.addBatch();
       }
+      return upsert.executeBatch();
+    } catch (SQLException | RuntimeException e) {
+      upsert.clearBatch();
+      throw e;
     }
   }
 
@@ -186,26 +178,7 @@ public final class SqliteOnlineWriter implements OnlineWriter {
               + e
               + "; check online_store.path");
     }
-    SQLiteConfig sqlite = new SQLiteConfig();
-    sqlite.setBusyTimeout(busyTimeoutMillis);
-    // Take the write lock when the transaction begins, so two writers never deadlock upgrading.
-    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    Connection opened = sqlite.createConnection("jdbc:sqlite:" + config.path());
-    try (Statement statement = opened.createStatement()) {
-      // Switching to WAL needs a lock that other processes may hold for a moment; issued here,
-      // after the busy timeout is in force, it waits instead of failing. WAL persists in the file.
-      statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
-      statement.execute("PRAGMA journal_mode = WAL");
-      statement.execute("PRAGMA synchronous = NORMAL");
-      return opened;
-    } catch (SQLException e) {
-      try {
-        opened.close();
-      } catch (SQLException close) {
-        e.addSuppressed(close);
-      }
-      throw e;
-    }
+    return SqliteFiles.open(config.path(), busyTimeoutMillis, SETTINGS);
   }
 
   private void createTable(String table) throws SQLException {
@@ -246,40 +219,13 @@ public final class SqliteOnlineWriter implements OnlineWriter {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
-  private static boolean isTransient(Throwable failure) {
-    if (failure instanceof SQLiteException sqlite) {
-      SQLiteErrorCode code = sqlite.getResultCode();
-      return code == SQLiteErrorCode.SQLITE_BUSY
-          || code == SQLiteErrorCode.SQLITE_LOCKED
-          || code.name().startsWith("SQLITE_BUSY_")
-          || code.name().startsWith("SQLITE_LOCKED_");
-    }
-    return false;
-  }
-
-  /** A file that is read-only, cannot be opened or is no SQLite database: retrying cannot help. */
-  private static boolean isConfiguration(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SQLiteException sqlite) {
-        String code = sqlite.getResultCode().name();
-        return code.startsWith("SQLITE_READONLY")
-            || code.startsWith("SQLITE_CANTOPEN")
-            || code.equals("SQLITE_NOTADB")
-            || code.startsWith("SQLITE_PERM")
-            || code.startsWith("SQLITE_AUTH");
-      }
-    }
-    return false;
-  }
-
-  private <T> T retrying(String what, long rows, dev.failsafe.function.CheckedSupplier<T> attempt) {
+  private <T> T retrying(String what, long rows, Attempt<T> attempt) {
     try {
-      return Retries.withBudget(
-          what, options.retryBudget(), SqliteOnlineWriter::isTransient, () -> {}, attempt);
+      return retry.call(what, attempt);
     } catch (InvalidOnlineStoreConfigException e) {
       throw e;
     } catch (RuntimeException e) {
-      if (isConfiguration(e)) {
+      if (SqliteFiles.isUnusable(e)) {
         throw new InvalidOnlineStoreConfigException(
             "Cannot "
                 + what
@@ -297,13 +243,19 @@ public final class SqliteOnlineWriter implements OnlineWriter {
   }
 
   private OnlineStoreUnavailableException unavailable(String what, Exception cause, long rows) {
+    // A lock held past the budget reads "Cannot <what>: <the last SQLiteException>", as it always
+    // has.
+    String detail =
+        cause instanceof RetryExhaustedException exhausted && !exhausted.interrupted()
+            ? "Cannot " + what + ": " + exhausted.getCause()
+            : cause.getMessage();
     return new OnlineStoreUnavailableException(
         "Cannot "
             + what
             + " in SQLite online store "
             + config.path()
             + ": "
-            + cause.getMessage()
+            + detail
             + "; "
             + rows
             + " rows of this batch not written, "

@@ -6,13 +6,12 @@ import static io.sluice.online.TestViews.int64EntityKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.online.FeatureRow;
+import io.sluice.online.OnlineStoreConfig;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.OnlineStoreConfig;
-import io.sluice.online.config.OnlineStoreConfigParser;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.testing.RedisCluster;
 import io.sluice.testing.RedisServer;
 import java.nio.file.Path;
@@ -44,7 +43,7 @@ class RedisClusterTest {
   }
 
   private static OnlineStoreConfig config() {
-    return OnlineStoreConfigParser.parse(
+    return OnlineStores.parse(
         io.sluice.common.config.ConfigSection.of(
             null,
             "online_store",
@@ -63,7 +62,8 @@ class RedisClusterTest {
     }
     OnlineStoreConfig config = config();
     List<FeatureRow> rows = driverRows(1, 5000, T0, 1);
-    try (OnlineWriter writer = OnlineWriters.open(config, driverStats(), WriteOptions.defaults())) {
+    try (OnlineWriter writer =
+        OnlineStores.openWriter(config, driverStats(), WriteOptions.defaults())) {
       for (int from = 0; from < rows.size(); from += 1000) {
         writer.write(rows.subList(from, from + 1000));
       }
@@ -71,7 +71,7 @@ class RedisClusterTest {
       assertThat(writer.write(rows.subList(0, 1000))).isEqualTo(new WriteStats(0, 1000));
     }
     try (OnlineWriter writer =
-        OnlineWriters.open(
+        OnlineStores.openWriter(
             config, driverStats(), WriteOptions.defaults().withMode(WriteMode.FORCE))) {
       assertThat(writer.write(driverRows(1, 1000, T0.minusSeconds(1), 2)))
           .isEqualTo(new WriteStats(1000, 0));
@@ -98,7 +98,7 @@ class RedisClusterTest {
       node.cli("flushall");
     }
     try (OnlineWriter writer =
-        OnlineWriters.open(config(), driverStats(), WriteOptions.defaults())) {
+        OnlineStores.openWriter(config(), driverStats(), WriteOptions.defaults())) {
       writer.write(driverRows(1, 500, T0, 1));
       // Move 300 slots from the first master to the second: the writer's slot map is
       // now stale and the next batch meets MOVED replies for those slots.

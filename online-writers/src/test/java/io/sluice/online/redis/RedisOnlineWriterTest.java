@@ -13,17 +13,17 @@ import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.InvalidOnlineStoreConfigException;
+import io.sluice.online.OnlineStoreException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.TestViews;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
-import io.sluice.online.encoding.EntityKeySerializer;
+import io.sluice.online.format.EntityKeySerializer;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.testing.RedisServer;
 import io.sluice.testing.ServerProcess;
 import java.time.Duration;
@@ -63,7 +63,14 @@ class RedisOnlineWriterTest {
   }
 
   private static OnlineWriter open(FeatureViewSchema view, WriteMode mode) {
-    return OnlineWriters.open(RedisStores.config(server.port()), view, options(mode));
+    return OnlineStores.openWriter(RedisStores.config(server.port()), view, options(mode));
+  }
+
+  /** What a failure says stays written, and how many rows of its batch were not. */
+  private static void assertProgress(Throwable e, WriteStats acknowledged, long rowsNotWritten) {
+    OnlineStoreException failure = (OnlineStoreException) e;
+    assertThat(failure.acknowledged()).isEqualTo(acknowledged);
+    assertThat(failure.rowsNotWritten()).isEqualTo(rowsNotWritten);
   }
 
   private static RedisStores.Stored stored(FeatureViewSchema view, long driverId) {
@@ -157,7 +164,7 @@ class RedisOnlineWriterTest {
             3600);
     for (WriteMode mode : WriteMode.values()) {
       redis.flushAll();
-      try (OnlineWriter writer = OnlineWriters.open(withTtl, driverStats(), options(mode))) {
+      try (OnlineWriter writer = OnlineStores.openWriter(withTtl, driverStats(), options(mode))) {
         writer.write(driverRows(1, 3, T0, 1));
       }
       byte[] key = RedisStores.concat(int64EntityKey("driver_id", 2), "test".getBytes(UTF_8));
@@ -176,7 +183,8 @@ class RedisOnlineWriterTest {
             false,
             3,
             0);
-    try (OnlineWriter writer = OnlineWriters.open(db3, driverStats(), WriteOptions.defaults())) {
+    try (OnlineWriter writer =
+        OnlineStores.openWriter(db3, driverStats(), WriteOptions.defaults())) {
       writer.write(driverRows(1, 4, T0, 1));
     }
     assertThat(redis.dbSize()).isZero();
@@ -197,7 +205,7 @@ class RedisOnlineWriterTest {
       writer.write(List.of(FeatureRow.of(List.of(), T0, row.featureValues())));
     }
     byte[] dummy =
-        new EntityKeySerializer(List.of(), io.sluice.online.encoding.EntityKeyFormat.V3)
+        new EntityKeySerializer(List.of(), io.sluice.online.EntityKeyFormat.V3)
             .serialize(List.of());
     RedisStores.Stored stored = RedisStores.read(redis, global, dummy);
     assertThat(stored.values().get("name").getStringVal()).isEqualTo(row.featureValues().get(3));
@@ -226,12 +234,7 @@ class RedisOnlineWriterTest {
           .hasMessage(
               "Cannot write feature view driver_hourly_stats for entity [104]: Invalid value for"
                   + " conv_rate (declared FLOAT): fast (String) does not fit FLOAT")
-          .satisfies(
-              e -> {
-                InvalidFeatureValueException failure = (InvalidFeatureValueException) e;
-                assertThat(failure.acknowledged()).isEqualTo(new WriteStats(10, 0));
-                assertThat(failure.rowsNotWritten()).isEqualTo(10);
-              });
+          .satisfies(e -> assertProgress(e, new WriteStats(10, 0), 10));
     }
     assertThat(redis.dbSize()).isEqualTo(10);
   }
@@ -265,10 +268,14 @@ class RedisOnlineWriterTest {
               false,
               0,
               0);
-      assertThatThrownBy(() -> OnlineWriters.open(wrong, driverStats(), WriteOptions.defaults()))
+      assertThatThrownBy(
+              () -> OnlineStores.openWriter(wrong, driverStats(), WriteOptions.defaults()))
           .isInstanceOf(InvalidOnlineStoreConfigException.class)
           .hasMessageStartingWith("Cannot authenticate to Redis at [127.0.0.1:" + secured.port())
           .hasMessageContaining("check username/password in online_store.connection_string")
+          .hasMessageEndingWith(
+              "; 0 rows of this batch not written, 0 rows acknowledged (0 written, 0 skipped as"
+                  + " not newer) stay written")
           .hasMessageNotContaining("nope");
 
       RedisOnlineStoreConfig right =
@@ -281,9 +288,29 @@ class RedisOnlineWriterTest {
               0,
               0);
       try (OnlineWriter writer =
-          OnlineWriters.open(right, driverStats(), WriteOptions.defaults())) {
+          OnlineStores.openWriter(right, driverStats(), WriteOptions.defaults())) {
         assertThat(writer.write(driverRows(1, 2, T0, 1))).isEqualTo(new WriteStats(2, 0));
       }
+    }
+  }
+
+  @Test
+  void aCommandTheServerRejectsIsAConfigurationErrorWithExactCounts() {
+    byte[] taken = RedisStores.concat(int64EntityKey("driver_id", 2), "test".getBytes(UTF_8));
+    redis.set(taken, "not a hash".getBytes(UTF_8));
+    try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
+      assertThatThrownBy(() -> writer.write(driverRows(1, 3, T0, 1)))
+          .isInstanceOf(InvalidOnlineStoreConfigException.class)
+          .hasMessageStartingWith(
+              "Redis at [127.0.0.1:"
+                  + server.port()
+                  + "] rejected write 3 rows of driver_hourly_stats to Redis: ")
+          .hasMessageContaining("WRONGTYPE")
+          .hasMessageEndingWith(
+              "; 1 rows of this batch not written, 2 rows acknowledged (2 written, 0 skipped as"
+                  + " not newer) stay written")
+          .satisfies(e -> assertProgress(e, new WriteStats(2, 0), 1));
+      assertThat(writer.stats()).isEqualTo(new WriteStats(2, 0));
     }
   }
 
@@ -292,10 +319,17 @@ class RedisOnlineWriterTest {
     int closedPort = ServerProcess.freePort();
     WriteOptions shortBudget = WriteOptions.defaults().withRetryBudget(Duration.ofMillis(500));
     assertThatThrownBy(
-            () -> OnlineWriters.open(RedisStores.config(closedPort), driverStats(), shortBudget))
+            () ->
+                OnlineStores.openWriter(RedisStores.config(closedPort), driverStats(), shortBudget))
         .isInstanceOf(OnlineStoreUnavailableException.class)
-        .hasMessageStartingWith("Cannot connect to Redis at [127.0.0.1:" + closedPort + "]")
-        .hasMessageContaining("within the retry budget of 0.5 s");
+        .hasMessageStartingWith(
+            "Cannot connect to Redis at [127.0.0.1:"
+                + closedPort
+                + "] within the retry budget of 0.5 s: Failed to connect to")
+        .hasMessageContaining("within the retry budget of 0.5 s")
+        .hasMessageEndingWith(
+            "; 0 rows of this batch not written, 0 rows acknowledged (0 written, 0 skipped as"
+                + " not newer) stay written");
   }
 
   @Test
@@ -303,7 +337,7 @@ class RedisOnlineWriterTest {
     int closedPort = ServerProcess.freePort();
     WriteOptions noRetries = WriteOptions.defaults().withRetryBudget(Duration.ZERO);
     assertThatThrownBy(
-            () -> OnlineWriters.open(RedisStores.config(closedPort), driverStats(), noRetries))
+            () -> OnlineStores.openWriter(RedisStores.config(closedPort), driverStats(), noRetries))
         .isInstanceOf(OnlineStoreUnavailableException.class)
         .hasMessageContaining("within the retry budget of 0 s")
         .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
@@ -314,18 +348,19 @@ class RedisOnlineWriterTest {
     RedisServer doomed = RedisServer.start();
     WriteOptions shortBudget = WriteOptions.defaults().withRetryBudget(Duration.ofMillis(500));
     try (OnlineWriter writer =
-        OnlineWriters.open(RedisStores.config(doomed.port()), driverStats(), shortBudget)) {
+        OnlineStores.openWriter(RedisStores.config(doomed.port()), driverStats(), shortBudget)) {
       writer.write(driverRows(1, 25, T0, 1));
       doomed.close();
       assertThatThrownBy(() -> writer.write(driverRows(26, 40, T0, 1)))
           .isInstanceOf(OnlineStoreUnavailableException.class)
+          .hasMessageStartingWith(
+              "Cannot write 40 rows of driver_hourly_stats to Redis at [127.0.0.1:"
+                  + doomed.port()
+                  + "] within the retry budget of 0.5 s: ")
           .hasMessageContaining(
               "40 rows of this batch not written, 25 rows acknowledged (25 written, 0"
                   + " skipped as not newer) stay written")
-          .satisfies(
-              e ->
-                  assertThat(((OnlineStoreUnavailableException) e).acknowledged())
-                      .isEqualTo(new WriteStats(25, 0)));
+          .satisfies(e -> assertProgress(e, new WriteStats(25, 0), 40));
     }
   }
 }

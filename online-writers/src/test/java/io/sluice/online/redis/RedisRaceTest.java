@@ -1,11 +1,11 @@
 package io.sluice.online.redis;
 
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.RaceAssertions;
 import io.sluice.online.RaceAssertions.Held;
 import io.sluice.online.RaceWorkload;
 import io.sluice.online.TestViews;
 import io.sluice.online.WriteOptions;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +42,7 @@ class RedisRaceTest {
     RaceAssertions.raceThreads(
         8,
         () ->
-            OnlineWriters.open(
+            OnlineStores.openWriter(
                 RedisStores.config(server.port()), RaceWorkload.view(), WriteOptions.defaults()));
     RaceAssertions.assertNewestWins(8, RedisRaceTest::held);
   }

@@ -6,11 +6,10 @@ import com.google.common.hash.Hashing;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import feast.proto.types.ValueProto.Value;
+import io.sluice.common.feast.Column;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +17,10 @@ import java.util.Map;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Test-side reading of Feast's Redis layout, written from the facts in FEAST_COMPAT.md rather than
- * with the writer's own classes, so a mistake in the writer cannot hide in the check.
+ * Test-side reading of Feast's Redis layout, written from Feast's facts (key = entity key bytes
+ * then the project; field = MurmurHash3 x86 32 of "view:feature", little-endian; {@code _ts:<view>}
+ * = a serialized Timestamp) rather than with the writer's own classes, so a mistake in the writer
+ * cannot hide in the check.
  */
 final class RedisStores {
   private RedisStores() {}

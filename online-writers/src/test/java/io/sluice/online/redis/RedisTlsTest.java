@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.online.InvalidOnlineStoreConfigException;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.RaceWorkload;
 import io.sluice.online.RaceWriterMain;
 import io.sluice.online.WriteOptions;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.stores.OnlineStores;
 import io.sluice.testing.JavaProcess;
 import io.sluice.testing.RedisServer;
 import io.sluice.testing.ServerProcess;
@@ -108,7 +107,8 @@ class RedisTlsTest {
           new RedisOnlineStoreConfig(
               RedisType.REDIS, List.of(new Node("127.0.0.1", tlsPort)), null, null, true, 0, 0);
       assertThatThrownBy(
-              () -> OnlineWriters.open(untrusted, RaceWorkload.view(), WriteOptions.defaults()))
+              () ->
+                  OnlineStores.openWriter(untrusted, RaceWorkload.view(), WriteOptions.defaults()))
           .isInstanceOf(InvalidOnlineStoreConfigException.class)
           .hasMessageStartingWith("Cannot establish TLS with Redis at [127.0.0.1:" + tlsPort)
           .hasMessageContaining("-Djavax.net.ssl.trustStore");

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,8 +35,15 @@ class SqliteLockTest {
       lock.execute("BEGIN IMMEDIATE");
       assertThatThrownBy(() -> writer.write(driverRows(1, 10, T0, 1)))
           .isInstanceOf(OnlineStoreUnavailableException.class)
+          .hasMessageStartingWith(
+              "Cannot write 10 rows of driver_hourly_stats in SQLite online store "
+                  + store.path()
+                  + ": Cannot write 10 rows of driver_hourly_stats:"
+                  + " org.sqlite.SQLiteException: [SQLITE_BUSY]")
           .hasMessageContaining("SQLITE_BUSY")
-          .hasMessageContaining("10 rows of this batch not written");
+          .hasMessageContaining("10 rows of this batch not written")
+          .hasMessageEndingWith(
+              "; 10 rows of this batch not written, 0 rows acknowledged before stay written");
       lock.execute("COMMIT");
 
       assertThat(writer.write(driverRows(1, 10, T0, 1))).isEqualTo(new WriteStats(10, 0));

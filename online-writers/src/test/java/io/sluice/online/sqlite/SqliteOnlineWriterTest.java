@@ -13,14 +13,13 @@ import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.RaceAssertions;
 import io.sluice.online.RaceAssertions.Held;
 import io.sluice.online.RaceWorkload;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
+import io.sluice.online.stores.OnlineStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -51,7 +50,7 @@ class SqliteOnlineWriterTest {
   }
 
   private OnlineWriter open(FeatureViewSchema view, WriteMode mode) {
-    return OnlineWriters.open(store(), view, options(mode));
+    return OnlineStores.openWriter(store(), view, options(mode));
   }
 
   /** One entity's rows as Feast's SQLite reader sees them: feature name → (value, event_ts). */
@@ -208,7 +207,7 @@ class SqliteOnlineWriterTest {
     Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
     SqliteOnlineStoreConfig store =
         new SqliteOnlineStoreConfig(file.resolve("online.db").toString());
-    assertThatThrownBy(() -> OnlineWriters.open(store, driverStats(), WriteOptions.defaults()))
+    assertThatThrownBy(() -> OnlineStores.openWriter(store, driverStats(), WriteOptions.defaults()))
         .isInstanceOf(InvalidOnlineStoreConfigException.class)
         .hasMessageStartingWith("Cannot create the folder of the SQLite online store " + file)
         .hasMessageEndingWith("check online_store.path");
@@ -217,8 +216,18 @@ class SqliteOnlineWriterTest {
   @Test
   void aFileThatIsNoDatabaseIsAConfigurationError() throws Exception {
     Files.writeString(dir.resolve("online.db"), "this is not a database, just text ".repeat(100));
-    assertThatThrownBy(() -> OnlineWriters.open(store(), driverStats(), WriteOptions.defaults()))
+    String path = store().path();
+    assertThatThrownBy(
+            () -> OnlineStores.openWriter(store(), driverStats(), WriteOptions.defaults()))
         .isInstanceOf(InvalidOnlineStoreConfigException.class)
+        .hasMessageStartingWith(
+            "Cannot open "
+                + path
+                + " in SQLite online store "
+                + path
+                + ": Cannot open "
+                + path
+                + ": org.sqlite.SQLiteException: [SQLITE_NOTADB]")
         .hasMessageContaining("SQLITE_NOTADB")
         .hasMessageEndingWith("check online_store.path (a writable SQLite file)");
   }
@@ -226,7 +235,7 @@ class SqliteOnlineWriterTest {
   @Test
   void eightThreadsRacingLeaveTheNewestValueOfEveryKey() throws Exception {
     RaceAssertions.raceThreads(
-        8, () -> OnlineWriters.open(store(), RaceWorkload.view(), WriteOptions.defaults()));
+        8, () -> OnlineStores.openWriter(store(), RaceWorkload.view(), WriteOptions.defaults()));
     assertNewestWins(8);
   }
 

@@ -3,6 +3,7 @@ package io.sluice.common.sqlite;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
@@ -33,6 +34,15 @@ public final class SqliteFiles {
    * in force and the file in WAL mode, in autocommit.
    */
   public static Connection open(String path, int busyTimeoutMillis) throws SQLException {
+    return open(path, busyTimeoutMillis, List.of());
+  }
+
+  /**
+   * As {@link #open(String, int)}, then runs each of {@code settings} (such as {@code PRAGMA
+   * synchronous = NORMAL}) on the new connection; the connection is closed if one fails.
+   */
+  public static Connection open(String path, int busyTimeoutMillis, List<String> settings)
+      throws SQLException {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setBusyTimeout(busyTimeoutMillis);
     // Take the write lock when a transaction begins, so two writers never deadlock upgrading.
@@ -43,6 +53,9 @@ public final class SqliteFiles {
       // after the busy timeout is in force, it waits instead of failing. WAL persists in the file.
       statement.execute("PRAGMA busy_timeout = " + busyTimeoutMillis);
       statement.execute("PRAGMA journal_mode = WAL");
+      for (String setting : settings) {
+        statement.execute(setting);
+      }
       return opened;
     } catch (SQLException e) {
       try {

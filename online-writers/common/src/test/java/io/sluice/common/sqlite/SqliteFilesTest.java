@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,24 @@ class SqliteFilesTest {
       }
       assertThat(connection.getAutoCommit()).isTrue();
     }
+  }
+
+  @Test
+  void settingsRunOnTheNewConnection() throws Exception {
+    try (Connection connection =
+            SqliteFiles.open(
+                folder.resolve("s.db").toString(), 1000, List.of("PRAGMA synchronous = NORMAL"));
+        Statement statement = connection.createStatement();
+        ResultSet synchronous = statement.executeQuery("PRAGMA synchronous")) {
+      synchronous.next();
+      assertThat(synchronous.getInt(1)).isEqualTo(1); // NORMAL (the default is FULL, 2)
+    }
+    assertThatThrownBy(
+            () ->
+                SqliteFiles.open(
+                    folder.resolve("t.db").toString(), 1000, List.of("PRAGMA no such syntax (")))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("syntax error");
   }
 
   @Test

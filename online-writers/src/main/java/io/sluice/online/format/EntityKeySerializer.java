@@ -1,9 +1,10 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
 import static java.util.Objects.requireNonNull;
 
 import feast.proto.types.ValueProto.ValueType;
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.InvalidFeatureValueException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -14,27 +15,28 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Serializes entity keys exactly as Feast does (FEAST_COMPAT.md): join keys sorted by name, names
- * first, then typed values, all integers little-endian. The name part depends only on the view, so
- * it is built once; per row only the values are encoded.
+ * Serializes entity keys exactly as Feast does: join keys sorted by name (code-point order), names
+ * first, then typed values, all integers little-endian. Version 3 writes the number of keys, then
+ * per name its type (STRING) and UTF-8 length before the bytes, then per value its Feast type, byte
+ * length and bytes; version 2 writes no key count and no name lengths. The name part depends only
+ * on the view, so it is built once; per row only the values are encoded.
  *
  * <p>Written by hand: the layout is Feast's own, not a protobuf serialization, and no library
  * produces it. Immutable and thread-safe.
  */
 public final class EntityKeySerializer {
-  /** Feast's key for entity-less feature views. */
-  public static final String DUMMY_JOIN_KEY = "__dummy_id";
+  /** Feast's key for entity-less feature views, and its one value. */
+  private static final String DUMMY_JOIN_KEY = "__dummy_id";
 
-  public static final String DUMMY_VALUE = "";
+  private static final String DUMMY_VALUE = "";
 
-  private final EntityKeyFormat format;
   private final List<Column> sortedKeys;
   private final int[] sortedToInput;
   private final boolean entityless;
   private final byte[] header;
 
   public EntityKeySerializer(List<Column> joinKeys, EntityKeyFormat format) {
-    this.format = requireNonNull(format, "format is null");
+    requireNonNull(format, "format is null");
     requireNonNull(joinKeys, "joinKeys is null");
     this.entityless = joinKeys.isEmpty();
     List<Column> keys =
@@ -52,10 +54,6 @@ public final class EntityKeySerializer {
     this.sortedToInput = order.stream().mapToInt(Integer::intValue).toArray();
     this.sortedKeys = order.stream().map(keys::get).toList();
     this.header = header(sortedKeys, format);
-  }
-
-  public EntityKeyFormat format() {
-    return format;
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
 import static feast.proto.types.ValueProto.ValueType.Enum.BYTES;
 import static feast.proto.types.ValueProto.ValueType.Enum.FLOAT;
@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.io.BaseEncoding;
-import io.sluice.online.FeatureViewSchema.Column;
+import io.sluice.common.feast.Column;
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.InvalidFeatureValueException;
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
 import com.google.protobuf.ByteString;
 import feast.proto.types.ValueProto.BoolList;

@@ -1,9 +1,9 @@
-package io.sluice.online.encoding;
+package io.sluice.online.redis;
 
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 
-/** Feast's Redis layout: key bytes and hash field names (FEAST_COMPAT.md). */
+/** Feast's Redis layout: the key of an entity's hash and the names of its fields. */
 public final class RedisFields {
   private RedisFields() {}
 

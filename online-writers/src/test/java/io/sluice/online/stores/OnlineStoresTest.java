@@ -1,4 +1,4 @@
-package io.sluice.online.config;
+package io.sluice.online.stores;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,26 +8,33 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.sluice.common.config.ConfigSection;
 import io.sluice.common.config.InvalidConfigException;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.OnlineStore;
+import io.sluice.online.OnlineStoreConfig;
+import io.sluice.online.redis.RedisOnlineStoreConfig;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.redis.RedisStore;
+import io.sluice.online.sqlite.SqliteOnlineStoreConfig;
+import io.sluice.online.sqlite.SqliteStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class OnlineStoreConfigParserTest {
+class OnlineStoresTest {
   private static final Path BASE = Path.of("/repo/feature_repo");
 
   private static OnlineStoreConfig parse(String json) throws Exception {
     JsonNode node = new ObjectMapper().readTree(json);
-    return OnlineStoreConfigParser.parse(ConfigSection.of(null, "online_store", node), BASE);
+    return OnlineStores.parse(ConfigSection.of(null, "online_store", node), BASE);
   }
 
   @Test
   void defaultsAreFeastsSqliteStoreBesideTheConfig() throws Exception {
-    assertThat(OnlineStoreConfigParser.parse(ConfigSection.of(null, "online_store", null), BASE))
+    assertThat(OnlineStores.parse(ConfigSection.of(null, "online_store", null), BASE))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
     assertThat(
-            OnlineStoreConfigParser.parse(
+            OnlineStores.parse(
                 ConfigSection.of(null, "online_store", NullNode.getInstance()), BASE))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
     assertThat(parse("{\"type\": \"sqlite\"}"))
@@ -80,7 +87,7 @@ class OnlineStoreConfigParserTest {
     OnlineStoreConfig config =
         parse("{\"type\": \"redis\", \"connection_string\": \"h:1,password=hunter2\"}");
     assertThat(config.toString()).doesNotContain("hunter2").contains("password=****");
-    assertThat(config.location()).isEqualTo("redis at h:1");
+    assertThat(OnlineStores.location(config)).isEqualTo("redis at h:1");
   }
 
   @Test
@@ -90,6 +97,24 @@ class OnlineStoreConfigParserTest {
         "Invalid online_store.type: unknown type 'cassandra'; use one of: sqlite, redis");
     assertRejected(
         "{\"path\": \"x\"}", "Invalid online_store: 'type' is missing; use one of: sqlite, redis");
+    assertRejected(
+        "{\"type\": \"dynamodb\"}",
+        "Invalid online_store.type: 'dynamodb' is not supported by this version of Sluice yet;"
+            + " use sqlite or redis");
+    assertRejected(
+        "{\"type\": \"redis\", \"redis_type\": \"memcached\"}",
+        "Invalid online_store.redis_type: unknown redis_type 'memcached'; use redis or"
+            + " redis_cluster");
+    assertRejected(
+        "{\"type\": \"redis\", \"conection_string\": \"h:1\"}",
+        "Invalid online_store: unknown key 'conection_string' (did you mean"
+            + " 'connection_string'?); known keys: [connection_string, full_scan_for_deletion,"
+            + " key_ttl_seconds, redis_type, type]");
+    assertRejected(
+        "{\"type\": \"redis\", \"redis_type\": \"redis_cluster\", \"connection_string\":"
+            + " \"h:1,db=2\"}",
+        "Invalid online_store.connection_string: db=2 cannot be used with redis_cluster (a cluster"
+            + " has only db 0)");
     assertRejected(
         "{\"type\": \"sqlite\", \"pth\": \"x\"}",
         "Invalid online_store: unknown key 'pth' (did you mean 'path'?); known keys: [path, type]");
@@ -122,6 +147,54 @@ class OnlineStoreConfigParserTest {
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:70000\"}",
         "Invalid online_store.connection_string: has port 70000 outside 1-65535 in 'h:70000'");
+  }
+
+  @Test
+  void everyRegisteredTypeAndAliasParsesToItsStoresConfiguration() throws Exception {
+    List<String> names = new ArrayList<>();
+    for (OnlineStore<?> store : OnlineStores.STORES) {
+      for (String type : store.typeNames()) {
+        OnlineStoreConfig config = parse("{\"type\": \"" + type + "\"}");
+        assertThat(config).as(type).isInstanceOf(store.configClass());
+        assertThat(OnlineStores.forType(type)).as(type).containsSame(store);
+        assertThat(OnlineStores.forConfig(config)).as(type).isSameAs(store);
+        names.add(type);
+      }
+    }
+    assertThat(names)
+        .containsExactly(
+            "sqlite",
+            "feast.infra.online_stores.sqlite.SqliteOnlineStore",
+            "redis",
+            "feast.infra.online_stores.redis.RedisOnlineStore");
+    assertThat(parse("\"feast.infra.online_stores.redis.RedisOnlineStore\""))
+        .isInstanceOf(RedisOnlineStoreConfig.class);
+  }
+
+  @Test
+  void aConfigurationLeadsToItsStore() {
+    SqliteOnlineStoreConfig sqlite = new SqliteOnlineStoreConfig("/data/online.db");
+    RedisOnlineStoreConfig redis =
+        new RedisOnlineStoreConfig(
+            RedisType.REDIS_CLUSTER,
+            List.of(new Node("a", 7000), new Node("b", 7001)),
+            "feast",
+            "secret",
+            true,
+            0,
+            0);
+
+    assertThat(OnlineStores.forConfig(sqlite)).isInstanceOf(SqliteStore.class);
+    assertThat(OnlineStores.forConfig(redis)).isInstanceOf(RedisStore.class);
+    assertThat(OnlineStores.needsLocalMode(sqlite)).isTrue();
+    assertThat(OnlineStores.needsLocalMode(redis)).isFalse();
+    assertThat(OnlineStores.location(sqlite)).isEqualTo("/data/online.db");
+    assertThat(OnlineStores.location(redis)).isEqualTo("redis_cluster at a:7000,b:7001");
+    assertThat(OnlineStores.forType("cassandra")).isEmpty();
+    OnlineStoreConfig unregistered = new OnlineStoreConfig() {};
+    assertThatThrownBy(() -> OnlineStores.location(unregistered))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid online store: no registered store for ");
   }
 
   private static void assertRejected(String json, String message) {

@@ -1,6 +1,8 @@
-package io.sluice.online.config;
+package io.sluice.online.sqlite;
 
 import static java.util.Objects.requireNonNull;
+
+import io.sluice.online.OnlineStoreConfig;
 
 /**
  * Feast's embedded SQLite online store.
@@ -9,20 +11,7 @@ import static java.util.Objects.requireNonNull;
  *     of {@code feature_store.yaml})
  */
 public record SqliteOnlineStoreConfig(String path) implements OnlineStoreConfig {
-  public static final String TYPE = "sqlite";
-  public static final String DEFAULT_PATH = "data/online.db";
-
   public SqliteOnlineStoreConfig {
     requireNonNull(path, "path is null");
-  }
-
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public String location() {
-    return path;
   }
 }

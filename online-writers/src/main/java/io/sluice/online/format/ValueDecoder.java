@@ -1,4 +1,4 @@
-package io.sluice.online.read;
+package io.sluice.online.format;
 
 import feast.proto.types.ValueProto.Value;
 import java.time.Instant;

@@ -1,13 +1,12 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
-import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
-/** The textual and binary timestamp forms Feast's online stores use. */
+/** The textual timestamp forms Feast's online stores use. */
 public final class FeastTimestamps {
   private static final DateTimeFormatter SECONDS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -25,18 +24,5 @@ public final class FeastTimestamps {
     String text = SECONDS.format(time);
     int micro = micros.getNano() / 1000;
     return micro == 0 ? text : text + String.format(".%06d", micro);
-  }
-
-  /** DynamoDB's {@code event_ts}: naive UTC text with an explicit {@code +00:00} (never Z). */
-  public static String dynamoDbText(Instant instant) {
-    return naiveUtcText(instant) + "+00:00";
-  }
-
-  /** A {@code google.protobuf.Timestamp}, as Feast stores in Redis' {@code _ts:<view>} field. */
-  public static Timestamp protoTimestamp(Instant instant) {
-    return Timestamp.newBuilder()
-        .setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano())
-        .build();
   }
 }

@@ -1,4 +1,4 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.sluice.online.read;
+package io.sluice.online;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.sluice.online.encoding;
+package io.sluice.online;
 
 /** Feast's {@code entity_key_serialization_version}: how entity keys become bytes. */
 public enum EntityKeyFormat {

@@ -1,8 +1,9 @@
-package io.sluice.online.encoding;
+package io.sluice.online.format;
 
+import io.sluice.common.feast.Column;
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureRow;
 import io.sluice.online.FeatureViewSchema;
-import io.sluice.online.FeatureViewSchema.Column;
 import io.sluice.online.InvalidFeatureValueException;
 import io.sluice.online.WriteStats;
 import java.time.Instant;

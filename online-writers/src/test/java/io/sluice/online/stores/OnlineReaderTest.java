@@ -1,18 +1,18 @@
-package io.sluice.online.read;
+package io.sluice.online.stores;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureRow;
+import io.sluice.online.OnlineReader;
+import io.sluice.online.OnlineStoreConfig;
 import io.sluice.online.OnlineWriter;
-import io.sluice.online.OnlineWriters;
 import io.sluice.online.TestViews;
 import io.sluice.online.WriteOptions;
-import io.sluice.online.config.OnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig;
-import io.sluice.online.config.RedisOnlineStoreConfig.Node;
-import io.sluice.online.config.RedisOnlineStoreConfig.RedisType;
-import io.sluice.online.config.SqliteOnlineStoreConfig;
-import io.sluice.online.encoding.EntityKeyFormat;
+import io.sluice.online.redis.RedisOnlineStoreConfig;
+import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
+import io.sluice.online.sqlite.SqliteOnlineStoreConfig;
 import io.sluice.testing.RedisServer;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -48,11 +48,11 @@ class OnlineReaderTest {
   private static void roundTrip(OnlineStoreConfig store) {
     List<FeatureRow> rows = TestViews.driverRows(1, 20, T0, 3);
     try (OnlineWriter writer =
-        OnlineWriters.open(store, TestViews.driverStats(), WriteOptions.defaults())) {
+        OnlineStores.openWriter(store, TestViews.driverStats(), WriteOptions.defaults())) {
       writer.write(rows);
     }
     try (OnlineReader reader =
-        OnlineReaders.open(store, TestViews.driverStats(), EntityKeyFormat.V3)) {
+        OnlineStores.openReader(store, TestViews.driverStats(), EntityKeyFormat.V3)) {
       for (FeatureRow row : rows) {
         OnlineReader.StoredValues stored = reader.read(row.joinKeyValues()).orElseThrow();
         assertThat(stored.eventTimestamp()).isEqualTo(T0);

@@ -1,7 +1,8 @@
-package io.sluice.online.config;
+package io.sluice.online.redis;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sluice.online.OnlineStoreConfig;
 import java.io.Serializable;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -21,8 +22,6 @@ public record RedisOnlineStoreConfig(
     int database,
     long keyTtlSeconds)
     implements OnlineStoreConfig {
-  public static final String TYPE = "redis";
-  public static final String DEFAULT_CONNECTION_STRING = "localhost:6379";
 
   /** Feast's {@code redis_type}. */
   public enum RedisType {
@@ -69,13 +68,8 @@ public record RedisOnlineStoreConfig(
     }
   }
 
-  @Override
-  public String type() {
-    return TYPE;
-  }
-
-  @Override
-  public String location() {
+  /** {@code redis_type at host:port,…}; never the password. */
+  String location() {
     return redisType.feastName()
         + " at "
         + nodes.stream().map(Node::toString).collect(Collectors.joining(","));

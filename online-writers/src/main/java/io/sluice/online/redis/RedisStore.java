@@ -1,0 +1,88 @@
+package io.sluice.online.redis;
+
+import io.sluice.common.config.ConfigSection;
+import io.sluice.online.EntityKeyFormat;
+import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.OnlineReader;
+import io.sluice.online.OnlineStore;
+import io.sluice.online.OnlineWriter;
+import io.sluice.online.WriteOptions;
+import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Feast's Redis online store ({@code type: redis}): a standalone server or a Redis Cluster, written
+ * in Feast's layout (one hash per entity key, shared by every view on it). Keys are Feast's own;
+ * Feast forbids extra keys in this section, so Sluice adds none.
+ */
+public final class RedisStore implements OnlineStore<RedisOnlineStoreConfig> {
+  static final String REDIS_TYPE = "redis_type";
+  static final String CONNECTION_STRING = "connection_string";
+  static final String KEY_TTL_SECONDS = "key_ttl_seconds";
+
+  /** Feast's; accepted, not needed: it concerns deletion. */
+  static final String FULL_SCAN_FOR_DELETION = "full_scan_for_deletion";
+
+  static final String DEFAULT_CONNECTION_STRING = "localhost:6379";
+
+  /** Keys never expire by default. */
+  static final long DEFAULT_KEY_TTL_SECONDS = 0;
+
+  private static final Set<String> KEYS =
+      Set.of(TYPE_KEY, REDIS_TYPE, CONNECTION_STRING, KEY_TTL_SECONDS, FULL_SCAN_FOR_DELETION);
+
+  @Override
+  public List<String> typeNames() {
+    return List.of("redis", "feast.infra.online_stores.redis.RedisOnlineStore");
+  }
+
+  @Override
+  public Class<RedisOnlineStoreConfig> configClass() {
+    return RedisOnlineStoreConfig.class;
+  }
+
+  /** {@inheritDoc} The Redis store has no paths: {@code baseDir} is not used. */
+  @Override
+  public RedisOnlineStoreConfig parse(ConfigSection section, Path baseDir) {
+    ConfigSection redis = section.withSecrets(CONNECTION_STRING).requireKnownKeys(KEYS);
+    String redisType = redis.text(REDIS_TYPE, RedisType.REDIS.feastName());
+    RedisType parsedType =
+        switch (redisType) {
+          case "redis" -> RedisType.REDIS;
+          case "redis_cluster" -> RedisType.REDIS_CLUSTER;
+          case "redis_sentinel" ->
+              throw redis.invalid(
+                  REDIS_TYPE, "'redis_sentinel' is not supported yet; use redis or redis_cluster");
+          default ->
+              throw redis.invalid(
+                  REDIS_TYPE, "unknown redis_type '" + redisType + "'; use redis or redis_cluster");
+        };
+    long ttl = redis.longInteger(KEY_TTL_SECONDS, DEFAULT_KEY_TTL_SECONDS, 0, Long.MAX_VALUE);
+    String connection = redis.text(CONNECTION_STRING, DEFAULT_CONNECTION_STRING);
+    return RedisConnectionString.parse(redis, parsedType, connection, ttl);
+  }
+
+  @Override
+  public OnlineWriter openWriter(
+      RedisOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
+    return new RedisOnlineWriter(config, view, options);
+  }
+
+  @Override
+  public OnlineReader openReader(
+      RedisOnlineStoreConfig config, FeatureViewSchema view, EntityKeyFormat keyFormat) {
+    return new RedisOnlineReader(config, view, keyFormat);
+  }
+
+  @Override
+  public String location(RedisOnlineStoreConfig config) {
+    return config.location();
+  }
+
+  @Override
+  public boolean needsLocalMode() {
+    return false;
+  }
+}
