@@ -101,7 +101,8 @@ final class RegistrySchema {
   static List<SluiceTable> sluiceTables(RegistryDialect dialect) {
     String longText = dialect == RegistryDialect.MYSQL ? "MEDIUMTEXT" : "TEXT";
     // Timestamps are fixed-width ISO-8601 UTC text: readable with plain SQL and sortable.
-    // Registries created before rows_failed was dropped still have it (BIGINT NOT NULL DEFAULT 0).
+    // rows_failed is no longer counted, and this version never writes it; it stays declared
+    // because Sluice 0.1 binaries write it, and backfills may run both against one registry.
     SluiceTable runs =
         new SluiceTable(
             RUNS_TABLE,
@@ -121,6 +122,7 @@ final class RegistrySchema {
                 new TableColumn("entities", "BIGINT NOT NULL DEFAULT 0"),
                 new TableColumn("rows_written", "BIGINT NOT NULL DEFAULT 0"),
                 new TableColumn("rows_skipped_not_newer", "BIGINT NOT NULL DEFAULT 0"),
+                new TableColumn("rows_failed", "BIGINT NOT NULL DEFAULT 0"),
                 new TableColumn("partitions", "INTEGER NOT NULL DEFAULT 0"),
                 new TableColumn("stage_seconds", longText + " NULL"),
                 new TableColumn("error", longText + " NULL")),
