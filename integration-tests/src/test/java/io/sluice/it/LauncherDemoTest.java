@@ -115,7 +115,8 @@ class LauncherDemoTest {
       JsonNode summary = JSON.readTree(lines[lines.length - 1]);
       assertThat(summary.get("error").asText())
           .contains("from Spark master " + cluster.masterUrl())
-          .contains("SQLite (Feast's local store) needs Spark's local mode");
+          .contains("The sqlite online store needs Spark's local mode")
+          .contains("use an online store on a server (redis)");
     }
   }
 }

@@ -101,14 +101,20 @@ public final class Materialization {
     }
     String master = spark.sparkContext().master();
     if (OnlineStores.needsLocalMode(config.onlineStore()) && !master.startsWith("local")) {
+      String type = OnlineStores.typeName(config.onlineStore());
       throw new InvalidUsageException(
-          "Cannot write the SQLite online store "
+          "Cannot write the "
+              + type
+              + " online store "
               + OnlineStores.location(config.onlineStore())
               + " from Spark master "
               + master
-              + ": every executor would write a file on its own host. SQLite (Feast's local"
-              + " store) needs Spark's local mode: run submit/bin/sluice without SPARK_HOME, or"
-              + " use a Redis online store");
+              + ": every executor would write a file on its own host. The "
+              + type
+              + " online store needs Spark's local mode: run submit/bin/sluice without"
+              + " SPARK_HOME, or use an online store on a server ("
+              + String.join(", ", OnlineStores.serverTypeNames())
+              + ")");
     }
     RunCounters counters = new RunCounters(spark.sparkContext());
     String runId =

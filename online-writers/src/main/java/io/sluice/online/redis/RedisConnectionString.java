@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Feast's Redis {@code connection_string}: {@code host:port[,host:port…][,password=…][,ssl=true]
@@ -31,8 +30,11 @@ final class RedisConnectionString {
     String password = null;
     boolean ssl = false;
     int db = 0;
-    for (String part : text.split(",", -1)) {
-      String item = part.trim();
+    String[] parts = text.split(",", -1);
+    for (int i = 0; i < parts.length; i++) {
+      String item = parts[i].trim();
+      // Entries are named by position, never shown: one may be a password.
+      String entry = "entry " + (i + 1) + " of " + parts.length;
       int equals = item.indexOf('=');
       if (equals >= 0) {
         String key = item.substring(0, equals).trim();
@@ -41,26 +43,38 @@ final class RedisConnectionString {
           case "password" -> password = value;
           case "username" -> username = value;
           case "ssl" -> ssl = bool(section, value, "ssl");
-          case "db" -> db = integer(section, value, "db");
+          case "db" -> db = integer(section, value, "option db");
           default ->
               throw invalid(
                   section,
-                  "has an unknown option '" + key + "'; known options: " + new TreeSet<>(OPTIONS));
+                  ConfigSection.unknownKeyMessage(
+                      "has an unknown option '" + key + "'", key, OPTIONS));
         }
         continue;
+      }
+      if (item.contains("://") || item.contains("@")) {
+        throw invalid(
+            section,
+            entry
+                + " looks like a URL; Feast's form is host:port[,password=…][,ssl=true][,db=N],"
+                + " for example redis.internal:6379,password=${REDIS_PASSWORD},ssl=true");
       }
       int colon = item.lastIndexOf(':');
       if (item.isEmpty() || colon <= 0 || colon == item.length() - 1) {
         throw invalid(
             section,
-            "must look like host:port[,password=…][,ssl=true][,db=N], got an"
-                + " entry '"
-                + item
-                + "'");
+            entry
+                + " is not host:port; the string must look like"
+                + " host:port[,password=…][,ssl=true][,db=N]");
       }
-      int port = integer(section, item.substring(colon + 1), "port in '" + item + "'");
+      int port;
+      try {
+        port = Integer.parseInt(item.substring(colon + 1).trim());
+      } catch (NumberFormatException e) {
+        throw invalid(section, entry + " has a port that is not a number");
+      }
       if (port < 1 || port > 65535) {
-        throw invalid(section, "has port " + port + " outside 1-65535 in '" + item + "'");
+        throw invalid(section, entry + " has port " + port + " outside 1-65535");
       }
       nodes.add(new Node(item.substring(0, colon), port));
     }

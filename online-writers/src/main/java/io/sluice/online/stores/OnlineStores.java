@@ -99,6 +99,19 @@ public final class OnlineStores {
     return forConfig(config).needsLocalMode();
   }
 
+  /** Feast's name of the store {@code config} belongs to: {@code sqlite}, {@code redis}. */
+  public static String typeName(OnlineStoreConfig config) {
+    return forConfig(config).typeNames().get(0);
+  }
+
+  /** Feast's names of the stores that do not need local mode, for messages: {@code redis}. */
+  public static List<String> serverTypeNames() {
+    return STORES.stream()
+        .filter(store -> !store.needsLocalMode())
+        .map(store -> store.typeNames().get(0))
+        .toList();
+  }
+
   /** The store {@code type} names, by its Feast name or an alias. */
   static Optional<OnlineStore<?>> forType(String type) {
     return STORES.stream().filter(store -> store.typeNames().contains(type)).findFirst();

@@ -120,16 +120,15 @@ class OnlineStoresTest {
         "Invalid online_store: unknown key 'pth' (did you mean 'path'?); known keys: [path, type]");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"localhost\"}",
-        "Invalid online_store.connection_string: must look like"
-            + " host:port[,password=…][,ssl=true][,db=N], got an entry 'localhost'");
+        "Invalid online_store.connection_string: entry 1 of 1 is not host:port; the string must"
+            + " look like host:port[,password=…][,ssl=true][,db=N]");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"localhost:63x9\"}",
-        "Invalid online_store.connection_string: port in 'localhost:63x9' must be a number, got"
-            + " '63x9'");
+        "Invalid online_store.connection_string: entry 1 of 1 has a port that is not a number");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:1,passwd=x\"}",
-        "Invalid online_store.connection_string: has an unknown option 'passwd'; known options:"
-            + " [db, password, ssl, username]");
+        "Invalid online_store.connection_string: has an unknown option 'passwd' (did you mean"
+            + " 'password'?); known keys: [db, password, ssl, username]");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:1,h:2\"}",
         "Invalid online_store.connection_string: names 2 hosts but redis_type is 'redis'; set"
@@ -146,7 +145,30 @@ class OnlineStoresTest {
         "Invalid online_store.connection_string: option ssl must be true or false");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"h:70000\"}",
-        "Invalid online_store.connection_string: has port 70000 outside 1-65535 in 'h:70000'");
+        "Invalid online_store.connection_string: entry 1 of 1 has port 70000 outside 1-65535");
+  }
+
+  @Test
+  void aConnectionStringErrorNeverShowsWhatMayBeAPassword() {
+    // A password written without password=, and one inside a URL.
+    assertThatThrownBy(() -> parse("{\"type\": \"redis\", \"connection_string\": \"h:1,s3cret\"}"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessage(
+            "Invalid online_store.connection_string: entry 2 of 2 is not host:port; the string"
+                + " must look like host:port[,password=…][,ssl=true][,db=N]");
+    assertThatThrownBy(() -> parse("{\"type\": \"redis\", \"connection_string\": \"h:1,pa:ss\"}"))
+        .hasMessage(
+            "Invalid online_store.connection_string: entry 2 of 2 has a port that is not a"
+                + " number");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"type\": \"redis\", \"connection_string\":"
+                        + " \"redis://:s3cret@h:6379\"}"))
+        .hasMessageStartingWith(
+            "Invalid online_store.connection_string: entry 1 of 1 looks like a URL; Feast's form"
+                + " is host:port[,password=…][,ssl=true][,db=N]")
+        .hasMessageNotContaining("s3cret");
   }
 
   @Test
@@ -188,6 +210,9 @@ class OnlineStoresTest {
     assertThat(OnlineStores.forConfig(redis)).isInstanceOf(RedisStore.class);
     assertThat(OnlineStores.needsLocalMode(sqlite)).isTrue();
     assertThat(OnlineStores.needsLocalMode(redis)).isFalse();
+    assertThat(OnlineStores.typeName(sqlite)).isEqualTo("sqlite");
+    assertThat(OnlineStores.typeName(redis)).isEqualTo("redis");
+    assertThat(OnlineStores.serverTypeNames()).containsExactly("redis");
     assertThat(OnlineStores.location(sqlite)).isEqualTo("/data/online.db");
     assertThat(OnlineStores.location(redis)).isEqualTo("redis_cluster at a:7000,b:7001");
     assertThat(OnlineStores.forType("cassandra")).isEmpty();
