@@ -90,7 +90,8 @@ final class RegistryConnection implements AutoCloseable {
     try {
       return conflictRetries.call(action, () -> attempt(action, work));
     } catch (RetryExhaustedException e) {
-      // The rule has restored the interrupt status; the cause is the last conflict.
+      // The rule has restored the interrupt status; the cause is the last conflict, or the
+      // InterruptedException when interrupted.
       String message =
           e.interrupted()
               ? "Cannot " + action + ": interrupted while waiting to retry"

@@ -143,7 +143,7 @@ class RegistryConnectionTest {
                       }))
           .isInstanceOf(RegistryUnavailableException.class)
           .hasMessage("Cannot insert a row: interrupted while waiting to retry")
-          .hasCauseInstanceOf(SQLException.class);
+          .hasCauseInstanceOf(InterruptedException.class);
       assertThat(Thread.interrupted()).isTrue();
     }
   }

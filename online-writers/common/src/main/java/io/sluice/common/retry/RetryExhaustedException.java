@@ -8,18 +8,11 @@ package io.sluice.common.retry;
 public final class RetryExhaustedException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final int attempts;
   private final boolean interrupted;
 
-  RetryExhaustedException(String message, Throwable last, int attempts, boolean interrupted) {
+  RetryExhaustedException(String message, Throwable last, boolean interrupted) {
     super(message, last);
-    this.attempts = attempts;
     this.interrupted = interrupted;
-  }
-
-  /** How many attempts ran. */
-  public int attempts() {
-    return attempts;
   }
 
   /** Whether an interrupt, rather than the budget, ended the retries. */

@@ -23,9 +23,10 @@ import org.slf4j.event.Level;
  *       and doubles up to {@code maxDelay}, each pause varied by {@code ±jitter}, until {@code
  *       budget} has passed since the first attempt. A budget no longer than the first pause means
  *       one attempt.
- *   <li>When the budget runs out (or the thread is interrupted while waiting), {@link
- *       RetryExhaustedException} is thrown with the last failure as its cause and earlier ones
- *       suppressed; an interrupt also sets the thread's interrupt status again.
+ *   <li>When the budget runs out, {@link RetryExhaustedException} is thrown with the last failure
+ *       as its cause and earlier ones suppressed. When the thread is interrupted while waiting, it
+ *       is thrown with the {@link InterruptedException} as its cause (every failure suppressed),
+ *       and the thread's interrupt status is set again.
  *   <li>A failure the predicate refuses ends the work at once and is thrown as it is (a checked one
  *       wrapped in an unchecked {@link RuntimeException} whose cause it is).
  * </ul>
@@ -63,11 +64,6 @@ public final class RetryRule {
     return budget;
   }
 
-  /** The same rule with another budget. */
-  public RetryRule withBudget(Duration newBudget) {
-    return toBuilder().budget(newBudget).build();
-  }
-
   /** Runs {@code attempt} under this rule; {@code what} names it in logs and messages. */
   public <T> T call(String what, Attempt<T> attempt) {
     return call(what, () -> {}, attempt);
@@ -84,7 +80,6 @@ public final class RetryRule {
     requireNonNull(beforeRetry, "beforeRetry is null");
     requireNonNull(attempt, "attempt is null");
     List<Throwable> failures = new ArrayList<>();
-    int[] attempts = {0};
     RetryPolicyBuilder<T> policy = RetryPolicy.<T>builder().handleIf(retryable::test);
     if (budget.compareTo(firstDelay) <= 0) {
       policy.withMaxRetries(0);
@@ -114,31 +109,22 @@ public final class RetryRule {
               beforeRetry.run();
             });
     try {
-      return Failsafe.with(policy.build())
-          .get(
-              () -> {
-                attempts[0]++;
-                return attempt.run();
-              });
+      return Failsafe.with(policy.build()).get(attempt::run);
     } catch (FailsafeException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof InterruptedException) {
         Thread.currentThread().interrupt();
-        Throwable last = failures.isEmpty() ? cause : failures.get(failures.size() - 1);
+        // The interrupt is the cause (the task is being cancelled); the failures are suppressed.
         throw exhausted(
-            "Cannot " + what + ": interrupted while waiting to retry",
-            last,
-            failures,
-            attempts,
-            true);
+            "Cannot " + what + ": interrupted while waiting to retry", cause, failures, true);
       }
       if (retryable.test(cause)) {
-        throw exhausted(budgetMessage(what, cause), cause, failures, attempts, false);
+        throw exhausted(budgetMessage(what, cause), cause, failures, false);
       }
       throw withSuppressed(new RuntimeException("Cannot " + what + ": " + cause, cause), failures);
     } catch (RuntimeException e) {
       if (retryable.test(e)) {
-        throw exhausted(budgetMessage(what, e), e, failures, attempts, false);
+        throw exhausted(budgetMessage(what, e), e, failures, false);
       }
       throw withSuppressed(e, failures);
     }
@@ -163,13 +149,8 @@ public final class RetryRule {
   }
 
   private static RetryExhaustedException exhausted(
-      String message,
-      Throwable last,
-      List<Throwable> failures,
-      int[] attempts,
-      boolean interrupted) {
-    return withSuppressed(
-        new RetryExhaustedException(message, last, attempts[0], interrupted), failures, last);
+      String message, Throwable last, List<Throwable> failures, boolean interrupted) {
+    return withSuppressed(new RetryExhaustedException(message, last, interrupted), failures, last);
   }
 
   private static <E extends Throwable> E withSuppressed(E thrown, List<Throwable> failures) {
@@ -188,28 +169,23 @@ public final class RetryRule {
     return thrown;
   }
 
-  private Builder toBuilder() {
-    return new Builder(retryable)
-        .backoff(firstDelay, maxDelay)
-        .jitter(jitter)
-        .budget(budget)
-        .logRetriesAt(retryLogLevel);
-  }
-
-  /** Settings of a rule; every one has a default. */
+  /**
+   * Settings of a rule. The backoff, the jitter and the budget have no defaults: each rule's owner
+   * states its own numbers, in one place.
+   */
   public static final class Builder {
     private final Predicate<Throwable> retryable;
-    private Duration firstDelay = Duration.ofMillis(50);
-    private Duration maxDelay = Duration.ofSeconds(2);
-    private double jitter = 0.25;
-    private Duration budget = Duration.ofSeconds(60);
+    private Duration firstDelay;
+    private Duration maxDelay;
+    private double jitter = -1;
+    private Duration budget;
     private Level retryLogLevel = Level.WARN;
 
     private Builder(Predicate<Throwable> retryable) {
       this.retryable = requireNonNull(retryable, "retryable is null");
     }
 
-    /** The first pause (default 50 ms), doubling up to {@code max} (default 2 s). */
+    /** The first pause, doubling up to {@code max}. */
     public Builder backoff(Duration first, Duration max) {
       requireNonNull(first, "first is null");
       requireNonNull(max, "max is null");
@@ -222,7 +198,7 @@ public final class RetryRule {
       return this;
     }
 
-    /** How much each pause varies, as a fraction of it: 0 to 1 (default 0.25). */
+    /** How much each pause varies, as a fraction of it: 0 to 1. */
     public Builder jitter(double fraction) {
       if (!(fraction >= 0 && fraction <= 1)) {
         throw new IllegalArgumentException("Invalid jitter: " + fraction + " (0 to 1)");
@@ -231,7 +207,7 @@ public final class RetryRule {
       return this;
     }
 
-    /** The total time of all attempts and pauses (default 60 s). */
+    /** The total time of all attempts and pauses. */
     public Builder budget(Duration total) {
       requireNonNull(total, "total is null");
       if (total.isNegative()) {
@@ -248,6 +224,10 @@ public final class RetryRule {
     }
 
     public RetryRule build() {
+      if (firstDelay == null || jitter < 0 || budget == null) {
+        throw new IllegalStateException(
+            "Invalid retry rule: backoff, jitter and budget must all be set");
+      }
       return new RetryRule(this);
     }
   }
