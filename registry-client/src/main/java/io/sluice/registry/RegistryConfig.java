@@ -57,6 +57,7 @@ public record RegistryConfig(
   private static final Set<String> POSTGRESQL_PARAMETERS =
       Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "application_name");
   private static final Set<String> MYSQL_IGNORED_PARAMETERS = Set.of("charset");
+  private static final String INVALID_URL = "Invalid registry path ";
   private static final Pattern PASSWORD_IN_URL = Pattern.compile("(://[^:/@]*:)[^@]*@");
 
   public RegistryConfig {
@@ -116,7 +117,15 @@ public record RegistryConfig(
           "must be an SQLAlchemy URL such as sqlite:///data/registry.db or"
               + " postgresql://user:password@host:5432/db");
     }
-    return fromUrl(path.trim(), baseDirectory);
+    try {
+      return fromUrl(path.trim(), baseDirectory);
+    } catch (RegistryConfigurationException e) {
+      // The same problem, named by the file and the key it was written under.
+      InvalidConfigException invalid =
+          section.invalid(PATH, e.getMessage().substring(INVALID_URL.length()));
+      invalid.initCause(e);
+      throw invalid;
+    }
   }
 
   /** Translates an SQLAlchemy URL; see the class documentation for the accepted forms. */
@@ -264,8 +273,7 @@ public record RegistryConfig(
   }
 
   private static RegistryConfigurationException invalidUrl(String url, String problem) {
-    return new RegistryConfigurationException(
-        "Invalid registry path '" + redact(url) + "': " + problem);
+    return new RegistryConfigurationException(INVALID_URL + "'" + redact(url) + "': " + problem);
   }
 
   /** The URL with any password replaced by {@code ***}, for messages. */

@@ -133,6 +133,23 @@ class RegistryConfigTest {
   }
 
   @Test
+  void aBadUrlInTheSectionIsNamedByItsKey() throws Exception {
+    JsonNode section = YAML.readTree("registry_type: sql\npath: oracle://u:secret@h:1/db\n");
+
+    assertThatThrownBy(
+            () ->
+                RegistryConfig.fromSection(
+                    ConfigSection.of(Path.of("/repo/feature_store.yaml"), "registry", section),
+                    BASE))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith(
+            "Invalid registry.path in /repo/feature_store.yaml: 'oracle://u:***@h:1/db':"
+                + " unsupported database 'oracle'")
+        .hasMessageNotContaining("secret")
+        .hasCauseInstanceOf(RegistryConfigurationException.class);
+  }
+
+  @Test
   void feastsOptionalKeysAreAccepted() throws Exception {
     JsonNode section =
         YAML.readTree(

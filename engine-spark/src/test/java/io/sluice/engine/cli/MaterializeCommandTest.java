@@ -270,6 +270,24 @@ class MaterializeCommandTest extends SparkTestBase {
         materialize("yesterday", "2024-05-01"),
         ExitCodes.USAGE,
         "Invalid --start 'yesterday': expected an ISO-8601 time");
+    Path misspelt = dir.resolve("misspelt.yaml");
+    Files.writeString(
+        misspelt, Files.readString(repo.config()) + "batch_engine:\n  partitons: 2\n");
+    assertFailure(
+        CommandResult.run(
+            "materialize",
+            "--config",
+            misspelt.toString(),
+            "--feature-view",
+            "driver_hourly_stats",
+            "--start",
+            "2024-05-01",
+            "--end",
+            "2024-05-02"),
+        ExitCodes.USAGE,
+        "Invalid batch_engine in "
+            + misspelt.toAbsolutePath()
+            + ": unknown key 'partitons' (did you mean 'partitions'?)");
     CommandResult missingOption =
         CommandResult.run("materialize", "--config", repo.config().toString());
     assertThat(missingOption.exitCode()).isEqualTo(ExitCodes.USAGE);

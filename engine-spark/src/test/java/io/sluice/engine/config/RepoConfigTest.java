@@ -38,6 +38,22 @@ class RepoConfigTest {
   }
 
   @Test
+  void registryUrlsAreReadFromTheFileWithVariablesAndPercentEncoding() throws Exception {
+    RepoConfig sqlite =
+        load("project: p\nregistry: {registry_type: sql, path: \"sqlite:///data/r.db\"}\n");
+    assertThat(sqlite.registry().jdbcUrl())
+        .isEqualTo("jdbc:sqlite:" + dir.toAbsolutePath().resolve("data/r.db"));
+
+    RepoConfig postgres =
+        load(
+            "project: p\nregistry:\n  registry_type: sql\n"
+                + "  path: postgresql://feast:s%40cret@db:5432/feast\n");
+    assertThat(postgres.registry().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/feast");
+    assertThat(postgres.registry().user()).isEqualTo("feast");
+    assertThat(postgres.registry().password()).isEqualTo("s@cret");
+  }
+
+  @Test
   void everyBatchEngineKeyMapsToItsField() throws Exception {
     RepoConfig config =
         load(

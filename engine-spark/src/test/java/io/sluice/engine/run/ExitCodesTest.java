@@ -2,6 +2,7 @@ package io.sluice.engine.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.common.config.InvalidConfigException;
 import io.sluice.engine.InvalidSourceDataException;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.online.InvalidOnlineStoreConfigException;
@@ -21,6 +22,8 @@ class ExitCodesTest {
   void theFirstCauseOfAKnownKindDecides() {
     assertThat(ExitCodes.of(wrapped(new InvalidUsageException("bad")))).isEqualTo(2);
     assertThat(ExitCodes.of(wrapped(new InvalidOnlineStoreConfigException("bad")))).isEqualTo(2);
+    assertThat(ExitCodes.of(new InvalidConfigException("Invalid batch_engine in f: x")))
+        .isEqualTo(2);
     assertThat(ExitCodes.of(wrapped(new InvalidSourceDataException("bad")))).isEqualTo(3);
     assertThat(
             ExitCodes.of(

@@ -27,6 +27,7 @@ import java.util.TreeSet;
  */
 public final class ConfigSection {
   private static final String MASK = "****";
+  private static final String TOP_LEVEL = "";
 
   private final Path file;
   private final String name;
@@ -56,9 +57,9 @@ public final class ConfigSection {
     return section;
   }
 
-  /** A section with no content: every read gives its default. */
-  public static ConfigSection absent(Path file, String name) {
-    return of(file, name, null);
+  /** The file's top level, read as a section: messages name the file, and keys without a prefix. */
+  public static ConfigSection topLevel(Path file, JsonNode node) {
+    return of(requireNonNull(file, "file is null"), TOP_LEVEL, node);
   }
 
   /** The same section, with the values of {@code keys} masked in every message. */
@@ -70,11 +71,6 @@ public final class ConfigSection {
 
   public String name() {
     return name;
-  }
-
-  /** The file the section came from, if known. */
-  public Optional<Path> file() {
-    return Optional.ofNullable(file);
   }
 
   /** Whether the section is written at all. */
@@ -199,6 +195,9 @@ public final class ConfigSection {
 
   /** Where the section is, for messages: {@code online_store in /repo/feature_store.yaml}. */
   public String describe() {
+    if (name.equals(TOP_LEVEL)) {
+      return String.valueOf(file);
+    }
     return file == null ? name : name + " in " + file;
   }
 
@@ -209,7 +208,7 @@ public final class ConfigSection {
 
   /** An error about one key: {@code Invalid <section>.<key> in <file>: <detail>}. */
   public InvalidConfigException invalid(String key, String detail) {
-    String where = name + "." + key;
+    String where = name.equals(TOP_LEVEL) ? key : name + "." + key;
     return new InvalidConfigException(
         "Invalid " + (file == null ? where : where + " in " + file) + ": " + detail);
   }

@@ -113,13 +113,12 @@ public final class FeatureStoreConfigFile {
               + ": expected a mapping with `project:` and `registry:` at the top");
     }
     ObjectNode root = (ObjectNode) tree;
-    ConfigSection.of(absolute, "top level", root).requireKnownKeys(KNOWN_KEYS);
-    JsonNode project = root.get(PROJECT);
-    if (project == null || !project.isTextual() || project.asText().isBlank()) {
-      throw new InvalidConfigException(
-          "Invalid " + absolute + ": `project:` must be set to the Feast project name");
+    ConfigSection top = ConfigSection.topLevel(absolute, root).requireKnownKeys(KNOWN_KEYS);
+    String project = top.text(PROJECT, "");
+    if (project.isBlank()) {
+      throw top.invalid("`project:` must be set to the Feast project name");
     }
-    return new FeatureStoreConfigFile(absolute, project.asText(), root);
+    return new FeatureStoreConfigFile(absolute, project, root);
   }
 
   /** Replaces {@code ${VAR}} line by line so an unset variable is reported with its line. */
@@ -189,21 +188,12 @@ public final class FeatureStoreConfigFile {
    * decision.
    */
   public int entityKeySerializationVersion() {
-    JsonNode node = root.get(ENTITY_KEY_SERIALIZATION_VERSION);
-    if (node == null || node.isNull()) {
-      return DEFAULT_ENTITY_KEY_SERIALIZATION_VERSION;
-    }
-    if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-      throw new InvalidConfigException(
-          "Invalid "
-              + ENTITY_KEY_SERIALIZATION_VERSION
-              + " in "
-              + file
-              + ": expected an integer such as 3, got '"
-              + node.asText()
-              + "'");
-    }
-    return node.intValue();
+    return ConfigSection.topLevel(file, root)
+        .integer(
+            ENTITY_KEY_SERIALIZATION_VERSION,
+            DEFAULT_ENTITY_KEY_SERIALIZATION_VERSION,
+            Integer.MIN_VALUE,
+            Integer.MAX_VALUE);
   }
 
   /** A top-level section by key, for its owner to read; absent when not written or null. */

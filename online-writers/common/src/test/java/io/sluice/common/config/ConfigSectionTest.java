@@ -22,7 +22,7 @@ class ConfigSectionTest {
 
   @Test
   void absentSectionGivesEveryDefault() {
-    ConfigSection absent = ConfigSection.absent(FILE, "batch_engine");
+    ConfigSection absent = ConfigSection.of(FILE, "batch_engine", null);
 
     assertThat(absent.isPresent()).isFalse();
     assertThat(absent.keys()).isEmpty();
@@ -85,6 +85,18 @@ class ConfigSectionTest {
         .hasMessage(
             "Invalid batch_engine in /repo/feature_store.yaml: must be a mapping of keys to"
                 + " values, got: [1,2]");
+  }
+
+  @Test
+  void theTopLevelIsNamedByTheFileAlone() throws Exception {
+    ConfigSection top = ConfigSection.topLevel(FILE, YAML.readTree("project: p\nversion: x\n"));
+
+    assertThatThrownBy(() -> top.integer("version", 3, 0, 10))
+        .hasMessage(
+            "Invalid version in /repo/feature_store.yaml: must be a whole number, got: \"x\"");
+    assertThatThrownBy(() -> top.requireKnownKeys(List.of("project")))
+        .hasMessage(
+            "Invalid /repo/feature_store.yaml: unknown key 'version'; known keys: [project]");
   }
 
   @Test

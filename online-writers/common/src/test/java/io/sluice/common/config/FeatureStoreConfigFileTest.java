@@ -74,7 +74,7 @@ class FeatureStoreConfigFileTest {
     assertThatThrownBy(() -> FeatureStoreConfigFile.load(file, Map.of()))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith(
-            "Invalid top level in "
+            "Invalid "
                 + file.toAbsolutePath()
                 + ": unknown key 'regsitry' (did you mean 'registry'?); known keys: [")
         .hasMessageContaining("online_store");
@@ -95,6 +95,23 @@ class FeatureStoreConfigFileTest {
             "Cannot read "
                 + folder.toAbsolutePath().resolve("nope.yaml")
                 + ": the file does not exist");
+  }
+
+  @Test
+  void aSerializationVersionThatIsNoNumberIsNamed() throws Exception {
+    Path file =
+        write(
+            "project: p\nregistry: {registry_type: sql, path: sqlite:///r.db}\n"
+                + "entity_key_serialization_version: two\n");
+
+    FeatureStoreConfigFile config = FeatureStoreConfigFile.load(file, Map.of());
+
+    assertThatThrownBy(config::entityKeySerializationVersion)
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessage(
+            "Invalid entity_key_serialization_version in "
+                + file.toAbsolutePath()
+                + ": must be a whole number, got: \"two\"");
   }
 
   @Test
