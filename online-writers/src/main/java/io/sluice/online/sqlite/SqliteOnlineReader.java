@@ -2,6 +2,7 @@ package io.sluice.online.sqlite;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import feast.proto.types.ValueProto.Value;
+import io.sluice.common.sqlite.SqliteFiles;
 import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidOnlineStoreConfigException;
@@ -12,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -40,7 +40,8 @@ final class SqliteOnlineReader implements OnlineReader {
     this.keys = new EntityKeySerializer(view.joinKeys(), keyFormat);
     this.table = '"' + (view.project() + "_" + view.name()).replace("\"", "\"\"") + '"';
     try {
-      this.connection = DriverManager.getConnection("jdbc:sqlite:" + config.path());
+      this.connection =
+          SqliteFiles.openReadOnly(config.path(), SqliteFiles.DEFAULT_BUSY_TIMEOUT_MILLIS);
     } catch (SQLException e) {
       throw new InvalidOnlineStoreConfigException(
           "Cannot open SQLite online store " + config.path() + ": " + e.getMessage());

@@ -67,6 +67,17 @@ public final class SqliteFiles {
     }
   }
 
+  /**
+   * Opens an existing {@code path} to read only, with {@code busyTimeoutMillis} in force: a spot
+   * check that never changes the file (not even its journal mode).
+   */
+  public static Connection openReadOnly(String path, int busyTimeoutMillis) throws SQLException {
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setReadOnly(true);
+    sqlite.setBusyTimeout(busyTimeoutMillis);
+    return sqlite.createConnection("jdbc:sqlite:" + path);
+  }
+
   /** {@code BEGIN IMMEDIATE}: waits up to the busy timeout for the file's write lock. */
   public static void beginImmediate(Connection connection) throws SQLException {
     execute(connection, "BEGIN IMMEDIATE");
@@ -147,7 +158,8 @@ public final class SqliteFiles {
             || code.startsWith("SQLITE_PERM")
             || code.startsWith("SQLITE_AUTH");
       }
-      if (cause instanceof SQLException sql && isSqliteCode(sql, 14)) { // SQLITE_CANTOPEN
+      // SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_AUTH, SQLITE_NOTADB
+      if (cause instanceof SQLException sql && isSqliteCode(sql, 3, 8, 14, 23, 26)) {
         return true;
       }
     }

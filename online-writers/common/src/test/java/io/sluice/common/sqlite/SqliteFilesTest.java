@@ -110,6 +110,26 @@ class SqliteFilesTest {
   }
 
   @Test
+  void aReadOnlyConnectionReadsAndNeverWrites() throws Exception {
+    String path = folder.resolve("e.db").toString();
+    try (Connection writer = SqliteFiles.open(path, 1000);
+        Statement statement = writer.createStatement()) {
+      statement.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)");
+      statement.execute("INSERT INTO t VALUES (1)");
+    }
+    try (Connection reader = SqliteFiles.openReadOnly(path, 1000)) {
+      assertThat(count(reader)).isEqualTo(1);
+      assertThatThrownBy(
+              () -> {
+                try (Statement statement = reader.createStatement()) {
+                  statement.execute("INSERT INTO t VALUES (2)");
+                }
+              })
+          .satisfies(e -> assertThat(SqliteFiles.isUnusable(e)).isTrue());
+    }
+  }
+
+  @Test
   void aFileThatIsNoDatabaseIsUnusable() throws Exception {
     Path path = Files.writeString(folder.resolve("d.db"), "this is not a database file at all");
 
