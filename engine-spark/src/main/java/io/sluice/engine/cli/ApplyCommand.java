@@ -1,9 +1,7 @@
 package io.sluice.engine.cli;
 
 import io.sluice.common.json.Json;
-import io.sluice.engine.config.RepoConfig;
 import io.sluice.registry.DefinitionsFile;
-import io.sluice.registry.SqlRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,17 +33,16 @@ final class ApplyCommand implements Callable<Integer> {
     return CommandOutput.json(
         spec,
         Json.MAPPER.createObjectNode().put("command", "apply"),
-        result -> {
-          RepoConfig config = RepoLoader.loadConfig(repo.config);
-          try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
-            DefinitionsFile applied = registry.apply(config.project(), definitions);
-            result.put("project", config.project());
-            result.putPOJO("entities", applied.entities().stream().map(e -> e.name()).toList());
-            result.putPOJO(
-                "data_sources", applied.dataSources().stream().map(s -> s.name()).toList());
-            result.putPOJO(
-                "feature_views", applied.featureViews().stream().map(v -> v.name()).toList());
-          }
-        });
+        RepoLoader.withRegistry(
+            repo.config,
+            (result, config, registry) -> {
+              DefinitionsFile applied = registry.apply(config.project(), definitions);
+              result.put("project", config.project());
+              result.putPOJO("entities", applied.entities().stream().map(e -> e.name()).toList());
+              result.putPOJO(
+                  "data_sources", applied.dataSources().stream().map(s -> s.name()).toList());
+              result.putPOJO(
+                  "feature_views", applied.featureViews().stream().map(v -> v.name()).toList());
+            }));
   }
 }

@@ -45,6 +45,15 @@ final class CommandOutput {
     return report.exitCode();
   }
 
+  /** The exit code of a failed command; an unexpected failure (a bug) is logged with its trace. */
+  static int exitCode(String command, Throwable failure) {
+    int exitCode = ExitCodes.of(failure);
+    if (exitCode == ExitCodes.UNEXPECTED) {
+      LOG.error("Unexpected failure of {}", command, failure);
+    }
+    return exitCode;
+  }
+
   /** What a JSON-printing command does: fills its result, or throws. */
   @FunctionalInterface
   interface JsonBody {
@@ -63,10 +72,7 @@ final class CommandOutput {
       result.put("status", RunReport.SUCCEEDED);
       exitCode = ExitCodes.SUCCESS;
     } catch (Exception e) { // Spark throws checked exceptions undeclared
-      exitCode = ExitCodes.of(e);
-      if (exitCode == ExitCodes.UNEXPECTED) {
-        LOG.error("Unexpected failure", e);
-      }
+      exitCode = exitCode(spec.name(), e);
       result.put("status", RunReport.FAILED).put("error", ExitCodes.message(e));
       spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));
     }

@@ -2,8 +2,6 @@ package io.sluice.engine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.sluice.common.json.Json;
-import io.sluice.engine.config.RepoConfig;
-import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,17 +26,16 @@ final class IntervalsCommand implements Callable<Integer> {
     return CommandOutput.json(
         spec,
         Json.MAPPER.createObjectNode().put("feature_view", view.name),
-        result -> {
-          RepoConfig config = RepoLoader.loadConfig(repo.config);
-          try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
-            ArrayNode intervals = result.put("project", config.project()).putArray("intervals");
-            for (TimeInterval interval : registry.intervals(config.project(), view.name)) {
-              intervals
-                  .addObject()
-                  .put("start", interval.start().toString())
-                  .put("end", interval.end().toString());
-            }
-          }
-        });
+        RepoLoader.withRegistry(
+            repo.config,
+            (result, config, registry) -> {
+              ArrayNode intervals = result.put("project", config.project()).putArray("intervals");
+              for (TimeInterval interval : registry.intervals(config.project(), view.name)) {
+                intervals
+                    .addObject()
+                    .put("start", interval.start().toString())
+                    .put("end", interval.end().toString());
+              }
+            }));
   }
 }

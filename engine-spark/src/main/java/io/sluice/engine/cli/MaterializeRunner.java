@@ -7,14 +7,10 @@ import io.sluice.engine.run.MaterializationFailedException;
 import io.sluice.engine.run.RunReport;
 import io.sluice.registry.SqlRegistry;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the materializing commands share: from checked arguments to a printed report. */
 final class MaterializeRunner {
-  private static final Logger LOG = LoggerFactory.getLogger(MaterializeRunner.class);
-
   private MaterializeRunner() {}
 
   /** One materialization, given a ready {@link Materialization}. */
@@ -60,10 +56,7 @@ final class MaterializeRunner {
     if (e instanceof MaterializationFailedException failed) {
       return failed.report();
     }
-    int exitCode = ExitCodes.of(e);
-    if (exitCode == ExitCodes.UNEXPECTED) {
-      LOG.error("Unexpected failure of {}", command, e);
-    }
-    return RunReport.failedBeforeRun(command, project, featureView, exitCode, ExitCodes.message(e));
+    return RunReport.failedBeforeRun(
+        command, project, featureView, CommandOutput.exitCode(command, e), ExitCodes.message(e));
   }
 }

@@ -11,7 +11,6 @@ import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.OnlineReader;
 import io.sluice.online.stores.OnlineStores;
 import io.sluice.registry.FeatureViewDefinition;
-import io.sluice.registry.SqlRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,17 +47,16 @@ final class ReadCommand implements Callable<Integer> {
     return CommandOutput.json(
         spec,
         Json.MAPPER.createObjectNode().put("feature_view", view.name),
-        result -> {
-          RepoConfig config = RepoLoader.loadConfig(repo.config);
-          try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
-            FeatureViewDefinition definition = registry.featureView(config.project(), view.name);
-            List<List<Object>> keys = new ArrayList<>();
-            for (String entity : entities) {
-              keys.add(parseEntity(ViewColumns.schema(definition), entity));
-            }
-            result.set("entities", read(config, definition, keys));
-          }
-        });
+        RepoLoader.withRegistry(
+            repo.config,
+            (result, config, registry) -> {
+              FeatureViewDefinition definition = registry.featureView(config.project(), view.name);
+              List<List<Object>> keys = new ArrayList<>();
+              for (String entity : entities) {
+                keys.add(parseEntity(ViewColumns.schema(definition), entity));
+              }
+              result.set("entities", read(config, definition, keys));
+            }));
   }
 
   /** Reads each entity's stored values: {@code {entity, event_timestamp, values}} per entity. */

@@ -1,5 +1,6 @@
 package io.sluice.engine.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.registry.SqlRegistry;
@@ -18,6 +19,25 @@ final class RepoLoader {
               + ": no such file; pass --config <path to feature_store.yaml>");
     }
     return RepoConfig.load(file);
+  }
+
+  /** What a registry command does with the loaded configuration and the open registry. */
+  @FunctionalInterface
+  interface RegistryWork {
+    void fill(ObjectNode result, RepoConfig config, SqlRegistry registry) throws Exception;
+  }
+
+  /**
+   * A command's body that loads {@code configFile}, opens its registry, runs {@code work} and
+   * closes the registry again.
+   */
+  static CommandOutput.JsonBody withRegistry(Path configFile, RegistryWork work) {
+    return result -> {
+      RepoConfig config = loadConfig(configFile);
+      try (SqlRegistry registry = openRegistry(config)) {
+        work.fill(result, config, registry);
+      }
+    };
   }
 
   /** Opens the registry, creating Feast's tables (and Sluice's) when missing. */

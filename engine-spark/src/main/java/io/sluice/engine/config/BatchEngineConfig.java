@@ -14,7 +14,8 @@ import java.util.Map;
  * @param partitions partitions of the write stage; 0 keeps Spark's own partitioning
  * @param writeBatchSize rows per online store batch (one Redis pipeline, one SQLite transaction)
  * @param writeRetryBudget how long one batch's transient store errors are retried
- * @param stagingLocation where the reduced rows are staged, or null (staging comes later)
+ * @param stagingLocation Feast's {@code staging_location}, or null; read and kept for staging,
+ *     which this version does not implement yet
  * @param sparkConf Spark settings applied to the session
  */
 public record BatchEngineConfig(

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * The columns of a reduced row (one latest row per entity), in their one order: the join keys, the
  * event timestamp, the created timestamp, then the features. Derived from the feature view; the
- * reduction writes rows in this layout, the partition sink reads them by it, and staging will write
- * and read it as Parquet. Serializable: executors read rows by it.
+ * reduction writes rows in this layout and the partition sink reads them by it (and so must
+ * anything that stores reduced rows). Serializable: executors read rows by it.
  */
 public record ReducedLayout(List<Column> joinKeys, List<Column> features) implements Serializable {
   /** The event timestamp's column in a reduced row. */
@@ -41,6 +41,15 @@ public record ReducedLayout(List<Column> joinKeys, List<Column> features) implem
   /** Whether feature {@code feature} is a list type, held as a Spark array. */
   public boolean isList(int feature) {
     return SparkTypes.isList(features.get(feature).type());
+  }
+
+  /**
+   * The value columns after the join keys, in row order: event timestamp, created timestamp, then
+   * the features. This is also the order in which the latest row per entity is chosen.
+   */
+  public List<String> valueColumnNames() {
+    List<String> names = columnNames();
+    return names.subList(joinKeys.size(), names.size());
   }
 
   /** Every column name, in row order. */

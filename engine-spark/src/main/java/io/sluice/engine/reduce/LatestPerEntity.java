@@ -1,6 +1,5 @@
 package io.sluice.engine.reduce;
 
-import static io.sluice.engine.layout.ReducedLayout.CREATED_TIMESTAMP;
 import static io.sluice.engine.layout.ReducedLayout.EVENT_TIMESTAMP;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -46,23 +45,15 @@ public final class LatestPerEntity {
 
   private LatestPerEntity() {}
 
-  /** The reduced rows (in {@code layout}), and the counts observed on the way. */
-  public record Reduction(Dataset<Row> latest, ReducedLayout layout, Observation counts) {}
+  /** The reduced rows (in the view's {@link ReducedLayout}), and the counts observed on the way. */
+  public record Reduction(Dataset<Row> latest, Observation counts) {}
 
   public static Reduction reduce(Dataset<Row> source, ViewColumns view, TimeInterval window) {
     ReducedLayout layout = view.layout();
-    List<org.apache.spark.sql.Column> selected = new ArrayList<>();
-    for (Column key : view.joinKeys()) {
-      selected.add(column(key.name()));
-    }
-    selected.add(timestamp(source, view.eventTimestamp()).as(EVENT_TIMESTAMP));
-    selected.add(
-        (view.createdTimestamp() == null
-                ? lit(null).cast(DataTypes.TimestampType)
-                : timestamp(source, view.createdTimestamp()))
-            .as(CREATED_TIMESTAMP));
-    for (Column feature : view.features()) {
-      selected.add(reduced(source, feature).as(feature.name()));
+    List<String> names = layout.columnNames();
+    List<org.apache.spark.sql.Column> selected = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      selected.add(sourceColumn(source, view, layout, i).as(names.get(i)));
     }
 
     org.apache.spark.sql.Column eventTime = functions.col(EVENT_TIMESTAMP);
@@ -87,14 +78,13 @@ public final class LatestPerEntity {
                 .as(NULL_EVENT_TIMESTAMP));
     Dataset<Row> valid = observed.where(functions.not(nullKey).and(eventTime.isNotNull()));
 
-    List<org.apache.spark.sql.Column> ordered = new ArrayList<>();
-    ordered.add(functions.col(EVENT_TIMESTAMP));
-    ordered.add(functions.col(CREATED_TIMESTAMP));
-    for (Column feature : view.features()) {
-      ordered.add(column(feature.name()));
-    }
-    org.apache.spark.sql.Column latest =
-        max(struct(ordered.toArray(org.apache.spark.sql.Column[]::new))).as("latest");
+    // The greatest struct wins: event time, then created time, then the features (the layout's
+    // order of its value columns).
+    org.apache.spark.sql.Column[] ordered =
+        layout.valueColumnNames().stream()
+            .map(LatestPerEntity::column)
+            .toArray(org.apache.spark.sql.Column[]::new);
+    org.apache.spark.sql.Column latest = max(struct(ordered)).as("latest");
 
     Dataset<Row> grouped;
     if (view.joinKeys().isEmpty()) {
@@ -106,7 +96,6 @@ public final class LatestPerEntity {
               .toArray(org.apache.spark.sql.Column[]::new);
       grouped = valid.groupBy(keys).agg(latest);
     }
-    List<String> names = layout.columnNames();
     List<org.apache.spark.sql.Column> output = new ArrayList<>(names.size());
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
@@ -116,12 +105,29 @@ public final class LatestPerEntity {
               : functions.col("latest").getField(name).as(name));
     }
     return new Reduction(
-        grouped.select(output.toArray(org.apache.spark.sql.Column[]::new)), layout, counts);
+        grouped.select(output.toArray(org.apache.spark.sql.Column[]::new)), counts);
   }
 
   /** A column by its exact name, even when the name holds dots or spaces. */
   public static org.apache.spark.sql.Column column(String name) {
     return functions.col("`" + name.replace("`", "``") + "`");
+  }
+
+  /** The source's expression for column {@code index} of the reduced layout. */
+  private static org.apache.spark.sql.Column sourceColumn(
+      Dataset<Row> source, ViewColumns view, ReducedLayout layout, int index) {
+    if (index < layout.joinKeys().size()) {
+      return column(layout.joinKeys().get(index).name());
+    }
+    if (index == layout.eventTimestampIndex()) {
+      return timestamp(source, view.eventTimestamp());
+    }
+    if (index == layout.createdTimestampIndex()) {
+      return view.createdTimestamp() == null
+          ? lit(null).cast(DataTypes.TimestampType)
+          : timestamp(source, view.createdTimestamp());
+    }
+    return reduced(source, layout.features().get(index - layout.featureIndex(0)));
   }
 
   /** An event or created timestamp column, as a timestamp (UTC: the session time zone). */

@@ -189,8 +189,7 @@ public final class Materialization {
                 config.onlineStore(),
                 ViewColumns.schema(view),
                 new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
-                config.batchEngine().writeBatchSize(),
-                reduction.layout()),
+                config.batchEngine().writeBatchSize()),
             counters.sink);
     counters.secondsSince("plan", counters.startedNanos());
 

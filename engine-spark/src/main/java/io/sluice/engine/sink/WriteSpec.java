@@ -10,25 +10,25 @@ import java.io.Serializable;
 
 /**
  * Everything a partition's writer needs, fixed on the driver and shipped to executors: the store,
- * the view, how to write, the batch size and the layout of the reduced rows. Holds configuration
- * values only, never a session or a connection.
+ * the view, how to write and the batch size. Holds configuration values only, never a session or a
+ * connection.
  *
  * @param batchSize rows per store batch (one Redis pipeline, one SQLite transaction)
  */
 public record WriteSpec(
-    OnlineStoreConfig store,
-    FeatureViewSchema view,
-    WriteOptions options,
-    int batchSize,
-    ReducedLayout layout)
+    OnlineStoreConfig store, FeatureViewSchema view, WriteOptions options, int batchSize)
     implements Serializable {
   public WriteSpec {
     requireNonNull(store, "store is null");
     requireNonNull(view, "view is null");
     requireNonNull(options, "options is null");
-    requireNonNull(layout, "layout is null");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
     }
+  }
+
+  /** The layout of the rows the sink receives: the view's join keys and features, reduced. */
+  public ReducedLayout layout() {
+    return new ReducedLayout(view.joinKeys(), view.features());
   }
 }
