@@ -7,73 +7,66 @@ import io.sluice.testing.ServerProcess;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** What an operator sees when the registry cannot be reached or refuses the credentials. */
 class RegistryConnectionFailureTest {
   @TempDir Path folder;
 
-  @Test
-  void unreachablePostgresqlIsRetryableInfrastructure() {
+  /** The two server registries, as a user writes their URL and as JDBC names them. */
+  enum Server {
+    POSTGRESQL("postgresql", "jdbc:postgresql"),
+    MARIADB("mysql+pymysql", "jdbc:mariadb");
+
+    final String scheme;
+    final String jdbcScheme;
+
+    Server(String scheme, String jdbcScheme) {
+      this.scheme = scheme;
+      this.jdbcScheme = jdbcScheme;
+    }
+
+    int runningPort() {
+      return this == POSTGRESQL ? TestDatabase.postgres().port() : TestDatabase.mariadb().port();
+    }
+
+    RegistryConfig config(String password, int port, Path folder) {
+      return RegistryConfig.fromUrl(
+          scheme + "://sluice:" + password + "@127.0.0.1:" + port + "/registry", folder);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Server.class)
+  void anUnreachableServerIsRetryableInfrastructure(Server server) {
     int port = ServerProcess.freePort();
-    RegistryConfig config =
-        RegistryConfig.fromUrl(
-            "postgresql://sluice:secret@127.0.0.1:" + port + "/registry", folder);
+    RegistryConfig config = server.config("secret", port, folder);
 
     assertThatThrownBy(() -> SqlRegistry.open(config))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessageStartingWith(
-            "Cannot connect to the registry at jdbc:postgresql://127.0.0.1:"
+            "Cannot connect to the registry at "
+                + server.jdbcScheme
+                + "://127.0.0.1:"
                 + port
                 + "/registry as sluice: ")
         .message()
         .doesNotContain("secret");
   }
 
-  @Test
-  void unreachableMariaDbIsRetryableInfrastructure() {
-    int port = ServerProcess.freePort();
-    RegistryConfig config =
-        RegistryConfig.fromUrl("mysql://sluice:secret@127.0.0.1:" + port + "/registry", folder);
-
-    assertThatThrownBy(() -> SqlRegistry.open(config))
-        .isInstanceOf(RegistryUnavailableException.class)
-        .hasMessageStartingWith(
-            "Cannot connect to the registry at jdbc:mariadb://127.0.0.1:"
-                + port
-                + "/registry as sluice: ")
-        .message()
-        .doesNotContain("secret");
-  }
-
-  @Test
-  void wrongPostgresqlPasswordIsAConfigurationError() {
-    int port = TestDatabase.postgres().port();
-    RegistryConfig config =
-        RegistryConfig.fromUrl(
-            "postgresql://sluice:not-the-password@127.0.0.1:" + port + "/registry", folder);
+  @ParameterizedTest
+  @EnumSource(Server.class)
+  void aWrongPasswordIsAConfigurationError(Server server) {
+    int port = server.runningPort();
+    RegistryConfig config = server.config("not-the-password", port, folder);
 
     assertThatThrownBy(() -> SqlRegistry.open(config))
         .isInstanceOf(RegistryConfigurationException.class)
         .hasMessageStartingWith(
-            "Cannot log in to the registry at jdbc:postgresql://127.0.0.1:"
-                + port
-                + "/registry as sluice: ")
-        .hasMessageEndingWith("; check the user, password and database in registry.path")
-        .message()
-        .doesNotContain("not-the-password");
-  }
-
-  @Test
-  void wrongMariaDbPasswordIsAConfigurationError() {
-    int port = TestDatabase.mariadb().port();
-    RegistryConfig config =
-        RegistryConfig.fromUrl(
-            "mysql+pymysql://sluice:not-the-password@127.0.0.1:" + port + "/registry", folder);
-
-    assertThatThrownBy(() -> SqlRegistry.open(config))
-        .isInstanceOf(RegistryConfigurationException.class)
-        .hasMessageStartingWith(
-            "Cannot log in to the registry at jdbc:mariadb://127.0.0.1:"
+            "Cannot log in to the registry at "
+                + server.jdbcScheme
+                + "://127.0.0.1:"
                 + port
                 + "/registry as sluice: ")
         .hasMessageEndingWith("; check the user, password and database in registry.path")

@@ -19,31 +19,28 @@ enum TestDatabase {
   private static PostgresServer postgres;
   private static MariaDbServer mariadb;
 
+  private static String serverUrl(
+      String scheme, String user, String password, int port, String database) {
+    return scheme + "://" + user + ":" + encode(password) + "@127.0.0.1:" + port + "/" + database;
+  }
+
   /** The registry URL as a user writes it in feature_store.yaml (password percent-encoded). */
   synchronized String sqlAlchemyUrl(Path folder) {
     return switch (this) {
       case SQLITE -> "sqlite:///" + folder.resolve("registry.db").toAbsolutePath();
       case POSTGRESQL -> {
         PostgresServer server = postgres();
-        yield "postgresql+psycopg://"
-            + server.user()
-            + ":"
-            + encode(server.password())
-            + "@127.0.0.1:"
-            + server.port()
-            + "/"
-            + server.database();
+        yield serverUrl(
+            "postgresql+psycopg",
+            server.user(),
+            server.password(),
+            server.port(),
+            server.database());
       }
       case MARIADB -> {
         MariaDbServer server = mariadb();
-        yield "mysql+pymysql://"
-            + server.user()
-            + ":"
-            + encode(server.password())
-            + "@127.0.0.1:"
-            + server.port()
-            + "/"
-            + server.database();
+        yield serverUrl(
+            "mysql+pymysql", server.user(), server.password(), server.port(), server.database());
       }
     };
   }

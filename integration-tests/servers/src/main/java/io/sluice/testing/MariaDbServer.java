@@ -12,20 +12,16 @@ import java.util.List;
  * data folder and socket in a temporary folder, one database and one user that may only log in with
  * its password. {@link #close()} stops the server and deletes the folder.
  */
-public final class MariaDbServer implements AutoCloseable {
-  public static final String DATABASE = "registry";
-  public static final String USER = "sluice";
-
+public final class MariaDbServer extends DatabaseServer {
   /** Contains characters that must be percent-encoded in a URL. */
   public static final String PASSWORD = "maria-p@ss/word:1";
 
   private final Path directory;
-  private final int port;
   private final ServerProcess process;
 
   private MariaDbServer(Path directory, int port, ServerProcess process) {
+    super("jdbc:mariadb", port, PASSWORD);
     this.directory = directory;
-    this.port = port;
     this.process = process;
   }
 
@@ -108,30 +104,6 @@ public final class MariaDbServer implements AutoCloseable {
       throw e;
     }
     return server;
-  }
-
-  public int port() {
-    return port;
-  }
-
-  public String host() {
-    return "127.0.0.1";
-  }
-
-  public String database() {
-    return DATABASE;
-  }
-
-  public String user() {
-    return USER;
-  }
-
-  public String password() {
-    return PASSWORD;
-  }
-
-  public String jdbcUrl() {
-    return "jdbc:mariadb://127.0.0.1:" + port + "/" + DATABASE;
   }
 
   /** Stops the server (SIGTERM: a clean shutdown) and deletes its folder. */

@@ -17,10 +17,7 @@ import java.util.List;
  * postgres} OS user (the folder is handed over to it). {@link #close()} stops the server (fast
  * shutdown) and deletes the folder.
  */
-public final class PostgresServer implements AutoCloseable {
-  public static final String DATABASE = "registry";
-  public static final String USER = "sluice";
-
+public final class PostgresServer extends DatabaseServer {
   /** Contains characters that must be percent-encoded in a URL. */
   public static final String PASSWORD = "pg-p@ss/word:1";
 
@@ -29,13 +26,12 @@ public final class PostgresServer implements AutoCloseable {
 
   private final Path directory;
   private final Path dataDirectory;
-  private final int port;
   private final ServerProcess process;
 
   private PostgresServer(Path directory, Path dataDirectory, int port, ServerProcess process) {
+    super("jdbc:postgresql", port, PASSWORD);
     this.directory = directory;
     this.dataDirectory = dataDirectory;
-    this.port = port;
     this.process = process;
   }
 
@@ -128,7 +124,7 @@ public final class PostgresServer implements AutoCloseable {
             "-h",
             directory.toString(),
             "-p",
-            Integer.toString(port),
+            Integer.toString(port()),
             "-U",
             "postgres",
             "-d",
@@ -142,30 +138,6 @@ public final class PostgresServer implements AutoCloseable {
         ServerProcess.run(withStatement, Duration.ofSeconds(60));
       }
     }
-  }
-
-  public int port() {
-    return port;
-  }
-
-  public String host() {
-    return "127.0.0.1";
-  }
-
-  public String database() {
-    return DATABASE;
-  }
-
-  public String user() {
-    return USER;
-  }
-
-  public String password() {
-    return PASSWORD;
-  }
-
-  public String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
   }
 
   /** Stops the server (fast shutdown: open sessions are ended) and deletes its folder. */
