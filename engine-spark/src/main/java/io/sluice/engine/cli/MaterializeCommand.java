@@ -30,11 +30,7 @@ final class MaterializeCommand implements Callable<Integer> {
       description = "Window start, inclusive (ISO-8601; UTC when no offset)")
   String start;
 
-  @Option(
-      names = "--end",
-      required = true,
-      description = "Window end, exclusive (ISO-8601; UTC when no offset)")
-  String end;
+  @Mixin RepoOptions.End end;
 
   @Mixin RepoOptions.Run run;
 
@@ -49,7 +45,7 @@ final class MaterializeCommand implements Callable<Integer> {
         run,
         () -> {
           window[0] = Timestamps.parse("--start", start);
-          window[1] = Timestamps.parse("--end", end);
+          window[1] = end.instant();
           if (!window[0].isBefore(window[1])) {
             throw new InvalidUsageException(
                 "Invalid window: --start "

@@ -4,7 +4,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice materialize-incremental}: from the greatest recorded end up to {@code --end}. */
@@ -21,11 +20,7 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
 
   @Mixin RepoOptions.View view;
 
-  @Option(
-      names = "--end",
-      required = true,
-      description = "Window end, exclusive (ISO-8601; UTC when no offset)")
-  String end;
+  @Mixin RepoOptions.End end;
 
   @Mixin RepoOptions.Run run;
 
@@ -38,7 +33,7 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
         repo,
         view.name,
         run,
-        () -> to[0] = Timestamps.parse("--end", end),
+        () -> to[0] = end.instant(),
         materialization -> materialization.materializeIncremental(view.name, to[0], run.mode()));
   }
 }

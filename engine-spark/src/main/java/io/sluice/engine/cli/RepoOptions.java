@@ -17,6 +17,19 @@ final class RepoOptions {
     String name;
   }
 
+  /** {@code --end}, the window's exclusive end, for the materializing commands. */
+  static final class End {
+    @Option(
+        names = "--end",
+        required = true,
+        description = "Window end, exclusive (ISO-8601; UTC when no offset)")
+    String value;
+
+    java.time.Instant instant() {
+      return Timestamps.parse("--end", value);
+    }
+  }
+
   /** {@code --force} and {@code --report}, for the commands that run a materialization. */
   static final class Run {
     @Option(names = "--force", description = "Write even where the store holds newer values")

@@ -73,6 +73,17 @@ class MaterializeCommandTest extends SparkTestBase {
     return CommandResult.run(args.toArray(String[]::new));
   }
 
+  private CommandResult incremental(String end) {
+    return CommandResult.run(
+        "materialize-incremental",
+        "--config",
+        repo.config().toString(),
+        "--feature-view",
+        "driver_hourly_stats",
+        "--end",
+        end);
+  }
+
   /** feature name → Value stored for one driver, plus "event_ts" → its text. */
   private Map<String, Object> stored(long driver) throws SQLException {
     Map<String, Object> values = new LinkedHashMap<>();
@@ -192,15 +203,7 @@ class MaterializeCommandTest extends SparkTestBase {
   @Test
   void incrementalContinuesFromTheRecordedEnd() throws Exception {
     assertThat(materialize("2024-05-01", "2024-05-02").exitCode()).isZero();
-    CommandResult incremental =
-        CommandResult.run(
-            "materialize-incremental",
-            "--config",
-            repo.config().toString(),
-            "--feature-view",
-            "driver_hourly_stats",
-            "--end",
-            "2024-05-03T00:00:00Z");
+    CommandResult incremental = incremental("2024-05-03T00:00:00Z");
     assertThat(incremental.exitCode()).as(incremental.err()).isZero();
     RunReport report = incremental.report();
     assertThat(report.start()).isEqualTo(DAY2);
@@ -211,16 +214,7 @@ class MaterializeCommandTest extends SparkTestBase {
     assertThat(intervals())
         .contains("{\"start\":\"2024-05-01T00:00:00Z\",\"end\":\"2024-05-03T00:00:00Z\"}");
 
-    RunReport upToDate =
-        CommandResult.run(
-                "materialize-incremental",
-                "--config",
-                repo.config().toString(),
-                "--feature-view",
-                "driver_hourly_stats",
-                "--end",
-                "2024-05-03T00:00:00Z")
-            .report();
+    RunReport upToDate = incremental("2024-05-03T00:00:00Z").report();
     assertThat(upToDate.status()).isEqualTo(RunReport.UP_TO_DATE);
   }
 

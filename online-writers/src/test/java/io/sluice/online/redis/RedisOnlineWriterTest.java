@@ -21,8 +21,6 @@ import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
 import io.sluice.online.format.EntityKeySerializer;
-import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
-import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
 import io.sluice.online.stores.OnlineStores;
 import io.sluice.testing.RedisServer;
 import io.sluice.testing.ServerProcess;
@@ -31,36 +29,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
 
 /** The Redis writer against a real redis-server. */
-class RedisOnlineWriterTest {
+class RedisOnlineWriterTest extends RedisServerTestBase {
   private static final Instant T0 = Instant.parse("2024-05-01T10:00:00.250Z");
-  private static RedisServer server;
-  private static JedisPooled redis;
-
-  @BeforeAll
-  static void startServer() {
-    server = RedisServer.start();
-    redis = new JedisPooled("127.0.0.1", server.port());
-  }
-
-  @AfterAll
-  static void stopServer() {
-    redis.close();
-    server.close();
-  }
-
-  @BeforeEach
-  void flush() {
-    redis.flushAll();
-  }
 
   private static OnlineWriter open(FeatureViewSchema view, WriteMode mode) {
     return OnlineStores.openWriter(RedisStores.config(server.port()), view, options(mode));
@@ -153,15 +129,7 @@ class RedisOnlineWriterTest {
 
   @Test
   void keyTtlIsSetOnEveryWrittenKeyInBothModes() {
-    RedisOnlineStoreConfig withTtl =
-        new RedisOnlineStoreConfig(
-            RedisType.REDIS,
-            List.of(new Node("127.0.0.1", server.port())),
-            null,
-            null,
-            false,
-            0,
-            3600);
+    RedisOnlineStoreConfig withTtl = RedisStores.config(server.port(), null, 0, 3600);
     for (WriteMode mode : WriteMode.values()) {
       redis.flushAll();
       try (OnlineWriter writer = OnlineStores.openWriter(withTtl, driverStats(), options(mode))) {
@@ -174,15 +142,7 @@ class RedisOnlineWriterTest {
 
   @Test
   void databaseFromTheConnectionStringIsUsed() {
-    RedisOnlineStoreConfig db3 =
-        new RedisOnlineStoreConfig(
-            RedisType.REDIS,
-            List.of(new Node("127.0.0.1", server.port())),
-            null,
-            null,
-            false,
-            3,
-            0);
+    RedisOnlineStoreConfig db3 = RedisStores.config(server.port(), null, 3, 0);
     try (OnlineWriter writer =
         OnlineStores.openWriter(db3, driverStats(), WriteOptions.defaults())) {
       writer.write(driverRows(1, 4, T0, 1));
@@ -259,15 +219,7 @@ class RedisOnlineWriterTest {
   @Test
   void wrongPasswordIsAConfigurationError() {
     try (RedisServer secured = RedisServer.start("s3cret", List.of())) {
-      RedisOnlineStoreConfig wrong =
-          new RedisOnlineStoreConfig(
-              RedisType.REDIS,
-              List.of(new Node("127.0.0.1", secured.port())),
-              null,
-              "nope",
-              false,
-              0,
-              0);
+      RedisOnlineStoreConfig wrong = RedisStores.config(secured.port(), "nope", 0, 0);
       assertThatThrownBy(
               () -> OnlineStores.openWriter(wrong, driverStats(), WriteOptions.defaults()))
           .isInstanceOf(InvalidOnlineStoreConfigException.class)
@@ -278,15 +230,7 @@ class RedisOnlineWriterTest {
                   + " not newer) stay written")
           .hasMessageNotContaining("nope");
 
-      RedisOnlineStoreConfig right =
-          new RedisOnlineStoreConfig(
-              RedisType.REDIS,
-              List.of(new Node("127.0.0.1", secured.port())),
-              null,
-              "s3cret",
-              false,
-              0,
-              0);
+      RedisOnlineStoreConfig right = RedisStores.config(secured.port(), "s3cret", 0, 0);
       try (OnlineWriter writer =
           OnlineStores.openWriter(right, driverStats(), WriteOptions.defaults())) {
         assertThat(writer.write(driverRows(1, 2, T0, 1))).isEqualTo(new WriteStats(2, 0));

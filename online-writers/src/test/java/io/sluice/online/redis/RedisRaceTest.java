@@ -6,36 +6,12 @@ import io.sluice.online.RaceWorkload;
 import io.sluice.online.TestViews;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.stores.OnlineStores;
-import io.sluice.testing.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.JedisPooled;
 
 /** Writers racing on the same 10k keys with shuffled event times always leave the newest. */
 @Timeout(300)
-class RedisRaceTest {
-  private static RedisServer server;
-  private static JedisPooled redis;
-
-  @BeforeAll
-  static void startServer() {
-    server = RedisServer.start();
-    redis = new JedisPooled("127.0.0.1", server.port());
-  }
-
-  @AfterAll
-  static void stopServer() {
-    redis.close();
-    server.close();
-  }
-
-  @BeforeEach
-  void flush() {
-    redis.flushAll();
-  }
+class RedisRaceTest extends RedisServerTestBase {
 
   @Test
   void eightThreadsRacingLeaveTheNewestValueOfEveryKey() throws Exception {

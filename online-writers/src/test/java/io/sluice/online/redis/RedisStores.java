@@ -26,8 +26,19 @@ final class RedisStores {
   private RedisStores() {}
 
   static RedisOnlineStoreConfig config(int port) {
+    return config(port, null, 0, 0);
+  }
+
+  /** A standalone server on 127.0.0.1 with a password (or null), a db and a key ttl. */
+  static RedisOnlineStoreConfig config(int port, String password, int database, long ttl) {
     return new RedisOnlineStoreConfig(
-        RedisType.REDIS, List.of(new Node("127.0.0.1", port)), null, null, false, 0, 0);
+        RedisType.REDIS,
+        List.of(new Node("127.0.0.1", port)),
+        null,
+        password,
+        false,
+        database,
+        ttl);
   }
 
   /** What Feast's reader would see for one entity of one view: its event time and values. */
