@@ -133,7 +133,9 @@ public final class EngineBenchmark {
     }
     Files.writeString(
         repo.resolve("feature_store.yaml"),
-        "project: bench\nregistry: {registry_type: sql, path: \"sqlite:///registry.db\"}\n"
+        "project: bench\nregistry: {registry_type: sql, path: \"sqlite:///"
+            + repo.resolve("registry.db").toAbsolutePath()
+            + "\"}\n"
             + "online_store: {type: redis, connection_string: \"127.0.0.1:"
             + redisPort
             + "\"}\n");

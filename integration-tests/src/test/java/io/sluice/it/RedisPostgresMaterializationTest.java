@@ -97,7 +97,8 @@ class RedisPostgresMaterializationTest {
             + "online_store:\n  type: redis\n  connection_string: 127.0.0.1:"
             + redis.port()
             + "\n"
-            + "batch_engine:\n  partitions: 3\n  write_batch_size: 200\n");
+            + "batch_engine:\n  type: spark.engine\n  partitions: 3\n"
+            + "materialization:\n  online_write_batch_size: 200\n");
     Files.writeString(
         dir.resolve("definitions.yaml"),
         """

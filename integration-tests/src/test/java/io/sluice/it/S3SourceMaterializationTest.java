@@ -64,9 +64,11 @@ class S3SourceMaterializationTest {
                 sparkConf.append("    ").append(key).append(": \"").append(value).append("\"\n"));
     Files.writeString(
         dir.resolve("feature_store.yaml"),
-        "project: s3test\nregistry: {registry_type: sql, path: \"sqlite:///registry.db\"}\n"
+        "project: s3test\nregistry: {registry_type: sql, path: \"sqlite:///"
+            + dir.resolve("registry.db").toAbsolutePath()
+            + "\"}\n"
             + "online_store: {type: sqlite, path: online.db}\n"
-            + "batch_engine:\n  spark_conf:\n"
+            + "batch_engine:\n  type: spark.engine\n  spark_conf:\n"
             + sparkConf);
     Files.writeString(
         dir.resolve("definitions.yaml"),

@@ -30,6 +30,10 @@ final class FeastObjectReader {
     this.config = config;
   }
 
+  RegistryConfig config() {
+    return config;
+  }
+
   /** The names of the project's feature views, sorted. */
   List<String> featureViewNames(Connection connection, String project) throws SQLException {
     List<String> names = new ArrayList<>();

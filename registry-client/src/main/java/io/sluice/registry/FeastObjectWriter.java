@@ -29,8 +29,12 @@ final class FeastObjectWriter {
 
   private final FeastObjectReader reader;
 
+  /** Feast's {@code purge_feast_metadata}: leave the feast_metadata table alone. */
+  private final boolean purgeFeastMetadata;
+
   FeastObjectWriter(FeastObjectReader reader) {
     this.reader = reader;
+    this.purgeFeastMetadata = reader.config().purgeFeastMetadata();
   }
 
   /**
@@ -89,7 +93,9 @@ final class FeastObjectWriter {
           proto.toByteArray(),
           now);
     }
-    bumpLastUpdated(connection, project, now);
+    if (!purgeFeastMetadata) {
+      bumpLastUpdated(connection, project, now);
+    }
   }
 
   /**
@@ -122,7 +128,9 @@ final class FeastObjectWriter {
       update.setString(4, project);
       update.executeUpdate();
     }
-    bumpLastUpdated(connection, project, now);
+    if (!purgeFeastMetadata) {
+      bumpLastUpdated(connection, project, now);
+    }
   }
 
   private static void upsertObject(
@@ -170,9 +178,8 @@ final class FeastObjectWriter {
   }
 
   /** Feast's per-project metadata and project row, created once like Feast does. */
-  private static void initProject(Connection connection, String project, Instant now)
-      throws SQLException {
-    if (metadata(connection, project, PROJECT_UUID_KEY).isEmpty()) {
+  private void initProject(Connection connection, String project, Instant now) throws SQLException {
+    if (!purgeFeastMetadata && metadata(connection, project, PROJECT_UUID_KEY).isEmpty()) {
       insertMetadata(connection, project, PROJECT_UUID_KEY, UUID.randomUUID().toString(), now);
       if (metadata(connection, project, DECISION_STRATEGY_KEY).isEmpty()) {
         insertMetadata(connection, project, DECISION_STRATEGY_KEY, "unanimous", now);

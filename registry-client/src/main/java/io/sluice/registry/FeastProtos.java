@@ -34,6 +34,9 @@ final class FeastProtos {
   /** {@code FeatureViewMeta.state} in Feast 0.66; unknown to the 0.38 classes. */
   static final int META_STATE_FIELD = 6;
 
+  /** {@code FeatureViewMeta.current_version_number} in Feast 0.66; unknown to the 0.38 classes. */
+  static final int META_CURRENT_VERSION_NUMBER_FIELD = 4;
+
   /** {@code FeatureViewMeta.state} value AVAILABLE_ONLINE. */
   static final long STATE_AVAILABLE_ONLINE = 4;
 
@@ -95,7 +98,16 @@ final class FeastProtos {
         java.time.Duration.ofSeconds(spec.getTtl().getSeconds(), spec.getTtl().getNanos()),
         spec.getOnline(),
         dataSource(spec.getName(), spec.getBatchSource()),
-        intervals(proto.getMeta()));
+        intervals(proto.getMeta()),
+        currentVersionNumber(proto.getMeta()));
+  }
+
+  /** Feast 0.66's {@code meta.current_version_number}, an int32 this jar keeps as unknown. */
+  static int currentVersionNumber(FeatureViewMeta meta) {
+    UnknownFieldSet.Field field =
+        meta.getUnknownFields().getField(META_CURRENT_VERSION_NUMBER_FIELD);
+    List<Long> values = field.getVarintList();
+    return values.isEmpty() ? 0 : (int) (long) values.get(values.size() - 1);
   }
 
   static List<TimeInterval> intervals(FeatureViewMeta meta) {

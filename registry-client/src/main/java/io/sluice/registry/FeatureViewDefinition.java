@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param entityColumns the join keys (name and Feast value type), in the view's order
  * @param ttl how long a value stays valid; {@link Duration#ZERO} means no limit
  * @param materializationIntervals the recorded intervals, sorted and coalesced
+ * @param currentVersionNumber Feast's {@code meta.current_version_number} (0 when unversioned)
  */
 public record FeatureViewDefinition(
     String project,
@@ -26,7 +27,8 @@ public record FeatureViewDefinition(
     Duration ttl,
     boolean online,
     DataSourceDefinition batchSource,
-    List<TimeInterval> materializationIntervals) {
+    List<TimeInterval> materializationIntervals,
+    int currentVersionNumber) {
   /** Feast's entity name for entity-less views. */
   public static final String DUMMY_ENTITY_NAME = "__dummy";
 
@@ -47,6 +49,39 @@ public record FeatureViewDefinition(
     if (ttl.isNegative()) {
       throw new IllegalArgumentException("ttl is negative: " + ttl);
     }
+  }
+
+  /** An unversioned view. */
+  public FeatureViewDefinition(
+      String project,
+      String name,
+      List<String> entityNames,
+      List<Column> entityColumns,
+      List<Column> features,
+      Duration ttl,
+      boolean online,
+      DataSourceDefinition batchSource,
+      List<TimeInterval> materializationIntervals) {
+    this(
+        project,
+        name,
+        entityNames,
+        entityColumns,
+        features,
+        ttl,
+        online,
+        batchSource,
+        materializationIntervals,
+        0);
+  }
+
+  /**
+   * The name Feast's online stores use for this view: {@code <name>_v<N>} when the registry sets
+   * {@code enable_online_feature_view_versioning} and the view has a version N above 0 (Feast's
+   * {@code compute_versioned_name}), else the name.
+   */
+  public String onlineName(boolean versioning) {
+    return versioning && currentVersionNumber > 0 ? name + "_v" + currentVersionNumber : name;
   }
 
   public boolean isEntityless() {

@@ -3,6 +3,7 @@ package io.sluice.registry;
 import static java.util.Objects.requireNonNull;
 
 import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.FeastKeys;
 import io.sluice.common.config.InvalidConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -38,21 +39,35 @@ import org.slf4j.LoggerFactory;
  * <p>Percent-encoded user names and passwords are decoded. {@link #toString()} hides the password.
  */
 public record RegistryConfig(
-    RegistryDialect dialect, String jdbcUrl, String user, String password) {
+    RegistryDialect dialect,
+    String jdbcUrl,
+    String user,
+    String password,
+    boolean onlineVersioning,
+    boolean purgeFeastMetadata,
+    SchemaMode schemaMode) {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryConfig.class);
 
   public static final String REGISTRY_TYPE = "registry_type";
   public static final String PATH = "path";
 
-  /** Keys of Feast's SQL registry config that Sluice accepts and does not need. */
-  static final Set<String> IGNORED_KEYS =
-      Set.of(
-          "cache_ttl_seconds",
-          "cache_mode",
-          "sqlalchemy_config_kwargs",
-          "purge_feast_metadata",
-          "thread_pool_executor_worker_count",
-          "project_id");
+  public static final String ENABLE_ONLINE_FEATURE_VIEW_VERSIONING =
+      "enable_online_feature_view_versioning";
+  public static final String PURGE_FEAST_METADATA = "purge_feast_metadata";
+  public static final String SCHEMA_MODE = "schema_mode";
+
+  /** Feast's {@code schema_mode}: whether Feast's registry tables are created when missing. */
+  public enum SchemaMode {
+    /** Create missing tables (Feast's default). */
+    AUTO,
+    /** Create nothing of Feast's; fail when one of Feast's tables is missing. */
+    VERIFY,
+    /** Create and check nothing of Feast's. */
+    SKIP
+  }
+
+  /** Not a key of Feast 0.66's SQL registry; accepted as older Sluice versions did. */
+  private static final String PROJECT_ID = "project_id";
 
   private static final Set<String> POSTGRESQL_PARAMETERS =
       Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "application_name");
@@ -60,8 +75,14 @@ public record RegistryConfig(
   private static final String INVALID_URL = "Invalid registry path ";
   private static final Pattern PASSWORD_IN_URL = Pattern.compile("(://[^:/@]*:)[^@]*@");
 
+  /** A registry with Feast's defaults for the options. */
+  public RegistryConfig(RegistryDialect dialect, String jdbcUrl, String user, String password) {
+    this(dialect, jdbcUrl, user, password, false, false, SchemaMode.AUTO);
+  }
+
   public RegistryConfig {
     requireNonNull(dialect, "dialect is null");
+    requireNonNull(schemaMode, "schemaMode is null");
     requireNonNull(jdbcUrl, "jdbcUrl is null");
     if (!jdbcUrl.startsWith("jdbc:")) {
       throw new IllegalArgumentException("jdbcUrl must start with jdbc: " + jdbcUrl);
@@ -76,7 +97,8 @@ public record RegistryConfig(
 
   /**
    * Parses the {@code registry} section of {@code feature_store.yaml}. Relative SQLite paths
-   * resolve against {@code baseDirectory}, the folder holding the yaml file.
+   * resolve against {@code baseDirectory}: Feast's rule is the working directory (SQLAlchemy's),
+   * which is what {@code RepoConfig} passes.
    *
    * @throws InvalidConfigException for a file registry, another registry type, an unknown key or a
    *     missing path
@@ -96,10 +118,6 @@ public record RegistryConfig(
     if (!section.isPresent()) {
       throw section.invalid("expected a mapping with registry_type and path");
     }
-    Set<String> known = new TreeSet<>(IGNORED_KEYS);
-    known.add(REGISTRY_TYPE);
-    known.add(PATH);
-    section.requireKnownKeys(known);
     String type = section.text(REGISTRY_TYPE, "");
     if (!"sql".equals(type)) {
       throw section.invalid(
@@ -110,6 +128,38 @@ public record RegistryConfig(
               + " `registry_type: sql` and `path:` to an SQLAlchemy URL (sqlite:///…,"
               + " postgresql://…, mysql://…)");
     }
+    FeastKeys.of(section.withSecrets(PATH), "sql")
+        .own(PROJECT_ID)
+        .honoured(
+            REGISTRY_TYPE,
+            PATH,
+            ENABLE_ONLINE_FEATURE_VIEW_VERSIONING,
+            PURGE_FEAST_METADATA,
+            SCHEMA_MODE)
+        .ignored(
+            "Sluice reads and writes the registry through `path`, in one transaction", "read_path")
+        .ignored(
+            "only Feast's registry readers use it",
+            "cache_ttl_seconds",
+            "cache_mode",
+            "thread_pool_executor_worker_count",
+            "mcp")
+        .ignored("Sluice connects through JDBC, not SQLAlchemy", "sqlalchemy_config_kwargs")
+        .ignored(
+            "only Feast's file registry uses it", "registry_store_type", "s3_additional_kwargs")
+        .check();
+    String schemaMode = section.text(SCHEMA_MODE, "auto");
+    SchemaMode mode =
+        switch (schemaMode) {
+          case "auto" -> SchemaMode.AUTO;
+          case "verify" -> SchemaMode.VERIFY;
+          case "skip" -> SchemaMode.SKIP;
+          default ->
+              throw section.invalid(
+                  SCHEMA_MODE, "'" + schemaMode + "' is not one of Feast's: auto, verify, skip");
+        };
+    boolean versioning = section.bool(ENABLE_ONLINE_FEATURE_VIEW_VERSIONING, false);
+    boolean purge = section.bool(PURGE_FEAST_METADATA, false);
     String path = section.withSecrets(PATH).text(PATH, "");
     if (path.isBlank()) {
       throw section.invalid(
@@ -118,7 +168,9 @@ public record RegistryConfig(
               + " postgresql://user:password@host:5432/db");
     }
     try {
-      return fromUrl(path.trim(), baseDirectory);
+      RegistryConfig url = fromUrl(path.trim(), baseDirectory);
+      return new RegistryConfig(
+          url.dialect(), url.jdbcUrl(), url.user(), url.password(), versioning, purge, mode);
     } catch (RegistryConfigurationException e) {
       // The same problem, named by the file and the key it was written under.
       InvalidConfigException invalid =
@@ -177,6 +229,14 @@ public record RegistryConfig(
     }
     String filePath = URLDecoder.decode(rest.substring(1), StandardCharsets.UTF_8);
     Path file = filePath.startsWith("/") ? Path.of(filePath) : baseDirectory.resolve(filePath);
+    if (!filePath.startsWith("/")) {
+      LOG.info(
+          "The registry URL {} is relative: it resolves against {}, as in Feast (SQLAlchemy"
+              + " resolves it against the working directory); use sqlite:////absolute/path so"
+              + " every process finds the same registry",
+          redact(url),
+          file.toAbsolutePath().normalize());
+    }
     return sqlite(file);
   }
 
@@ -296,6 +356,12 @@ public record RegistryConfig(
         + user
         + ", password="
         + (password == null ? "null" : "***")
+        + ", onlineVersioning="
+        + onlineVersioning
+        + ", purgeFeastMetadata="
+        + purgeFeastMetadata
+        + ", schemaMode="
+        + schemaMode
         + "}";
   }
 }

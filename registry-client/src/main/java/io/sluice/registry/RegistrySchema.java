@@ -137,15 +137,52 @@ final class RegistrySchema {
    * @return what was changed, for the log; empty when the schema was complete
    */
   static List<String> ensure(Connection connection, RegistryDialect dialect) throws SQLException {
-    return ensure(connection, dialect, sluiceTables(dialect));
+    return ensure(connection, dialect, RegistryConfig.SchemaMode.AUTO, sluiceTables(dialect));
+  }
+
+  /**
+   * As {@link #ensure(Connection, RegistryDialect)}, with Feast's {@code schema_mode} for Feast's
+   * tables: {@code auto} creates the missing ones, {@code verify} fails naming them, {@code skip}
+   * neither creates nor checks. Sluice's own tables are created whatever the mode: they are not
+   * Feast's, and runs cannot be recorded without them.
+   */
+  static List<String> ensure(
+      Connection connection, RegistryDialect dialect, RegistryConfig.SchemaMode mode)
+      throws SQLException {
+    return ensure(connection, dialect, mode, sluiceTables(dialect));
   }
 
   /** {@link #ensure(Connection, RegistryDialect)} with Sluice's tables declared as {@code own}. */
   static List<String> ensure(Connection connection, RegistryDialect dialect, List<SluiceTable> own)
       throws SQLException {
+    return ensure(connection, dialect, RegistryConfig.SchemaMode.AUTO, own);
+  }
+
+  private static List<String> ensure(
+      Connection connection,
+      RegistryDialect dialect,
+      RegistryConfig.SchemaMode mode,
+      List<SluiceTable> own)
+      throws SQLException {
     List<String> changes = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (FeastTable table : feastTables(dialect)) {
-      create(connection, table.name(), table.createStatement(), changes);
+      switch (mode) {
+        case AUTO -> create(connection, table.name(), table.createStatement(), changes);
+        case VERIFY -> {
+          if (!exists(connection, table.name())) {
+            missing.add(table.name());
+          }
+        }
+        case SKIP -> {}
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new RegistryConfigurationException(
+          "The registry lacks Feast's tables "
+              + missing
+              + ", and registry.schema_mode: verify creates none; create them with `feast"
+              + " registry create-schema`, or set schema_mode: auto");
     }
     for (SluiceTable table : own) {
       create(connection, table.name(), table.createStatement(), changes);

@@ -64,7 +64,8 @@ public final class SqlRegistry implements AutoCloseable {
   public synchronized void ensureSchema() {
     List<String> changes =
         connection.autocommit(
-            "create the registry tables", c -> RegistrySchema.ensure(c, config().dialect()));
+            "create the registry tables",
+            c -> RegistrySchema.ensure(c, config().dialect(), config().schemaMode()));
     if (!changes.isEmpty()) {
       LOG.info("Updated the registry schema at {}: {}", config().describe(), changes);
     }

@@ -61,7 +61,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private void run(PrintWriter out, ObjectNode summary) throws Exception {
     ArrayNode runs = summary.putArray("runs");
-    RepoConfig repo = RepoLoader.loadConfig(dir.resolve("feature_store.yaml"));
+    // The demo runs as if started in its folder, as feast is: its relative registry URL resolves
+    // there.
+    RepoConfig repo = RepoConfig.load(dir.resolve("feature_store.yaml"), dir);
     Path data = dir.resolve("data/driver_stats.parquet").toAbsolutePath().normalize();
     SparkSession spark = SparkSessions.forCommand("sluice demo", repo.batchEngine());
     long rows = DemoData.write(spark, data, DAY1, HOURS, DRIVERS);

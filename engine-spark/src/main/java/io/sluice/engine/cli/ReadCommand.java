@@ -53,7 +53,10 @@ final class ReadCommand implements Callable<Integer> {
               FeatureViewDefinition definition = registry.featureView(config.project(), view.name);
               List<List<Object>> keys = new ArrayList<>();
               for (String entity : entities) {
-                keys.add(parseEntity(ViewColumns.schema(definition), entity));
+                keys.add(
+                    parseEntity(
+                        ViewColumns.schema(definition, config.registry().onlineVersioning()),
+                        entity));
               }
               result.set("entities", read(config, definition, keys));
             }));
@@ -61,7 +64,7 @@ final class ReadCommand implements Callable<Integer> {
 
   /** Reads each entity's stored values: {@code {entity, event_timestamp, values}} per entity. */
   static ArrayNode read(RepoConfig repo, FeatureViewDefinition view, List<List<Object>> keys) {
-    FeatureViewSchema schema = ViewColumns.schema(view);
+    FeatureViewSchema schema = ViewColumns.schema(view, repo.registry().onlineVersioning());
     ArrayNode rows = Json.MAPPER.createArrayNode();
     try (OnlineReader reader =
         OnlineStores.openReader(repo.onlineStore(), schema, repo.keyFormat())) {

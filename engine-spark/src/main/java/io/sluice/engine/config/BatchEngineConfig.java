@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The {@code batch_engine} section of {@code feature_store.yaml}, as Sluice reads it.
  *
- * @param type the engine type as written (Feast's {@code spark.engine}, or {@code sluice})
+ * @param type the engine type as written ({@code spark.engine}, or any other Feast type)
  * @param partitions partitions of the write stage; 0 keeps Spark's own partitioning
  * @param writeBatchSize rows per online store batch (one Redis pipeline, one SQLite transaction)
  * @param writeRetryBudget how long one batch's transient store errors are retried
@@ -29,13 +29,13 @@ public record BatchEngineConfig(
     implements Serializable {
   public static final String TYPE = "type";
   public static final String PARTITIONS = "partitions";
-  public static final String WRITE_BATCH_SIZE = "write_batch_size";
-  public static final String WRITE_RETRY_SECONDS = "write_retry_seconds";
   public static final String STAGING_LOCATION = "staging_location";
   public static final String REGION = "region";
   public static final String SPARK_CONF = "spark_conf";
 
-  public static final String DEFAULT_TYPE = "sluice";
+  /** Feast's default engine type; Sluice reads the same keys whatever the type. */
+  public static final String DEFAULT_TYPE = "local";
+
   public static final int DEFAULT_PARTITIONS = 0;
   public static final int DEFAULT_WRITE_BATCH_SIZE = 1000;
   public static final Duration DEFAULT_WRITE_RETRY_BUDGET = WriteOptions.DEFAULT_RETRY_BUDGET;

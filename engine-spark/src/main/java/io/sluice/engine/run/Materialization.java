@@ -56,7 +56,8 @@ public final class Materialization {
   }
 
   /** Materializes {@code [start, end)}. */
-  public RunReport materialize(String featureView, TimeInterval window, WriteMode mode) {
+  public RunReport materialize(String featureView, TimeInterval window, WriteMode requested) {
+    WriteMode mode = effective(requested);
     FeatureViewDefinition view = registry.featureView(config.project(), featureView);
     return run(view, window, mode, "materialize");
   }
@@ -65,7 +66,8 @@ public final class Materialization {
    * Materializes from the greatest recorded end (or {@code end - ttl}, or 52 weeks when the view
    * has no ttl) to {@code end}; reports {@link RunReport#UP_TO_DATE} when there is nothing left.
    */
-  public RunReport materializeIncremental(String featureView, Instant end, WriteMode mode) {
+  public RunReport materializeIncremental(String featureView, Instant end, WriteMode requested) {
+    WriteMode mode = effective(requested);
     FeatureViewDefinition view = registry.featureView(config.project(), featureView);
     Duration lookback = view.ttl().isZero() ? NO_TTL_LOOKBACK : view.ttl();
     Instant start = view.latestMaterializedEnd().orElse(end.minus(lookback));
@@ -84,6 +86,11 @@ public final class Materialization {
           OnlineStores.location(config.onlineStore()));
     }
     return run(view, new TimeInterval(start, end), mode, "materialize-incremental");
+  }
+
+  /** Feast's unchecked writes (Redis {@code skip_dedup: true}) make every run a forced one. */
+  private WriteMode effective(WriteMode requested) {
+    return config.onlineStore().skipsNewerOnlyCheck() ? WriteMode.FORCE : requested;
   }
 
   private RunReport run(
@@ -187,7 +194,7 @@ public final class Materialization {
         new PartitionSink(
             new WriteSpec(
                 config.onlineStore(),
-                ViewColumns.schema(view),
+                ViewColumns.schema(view, config.registry().onlineVersioning()),
                 new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
                 config.batchEngine().writeBatchSize()),
             counters.sink);

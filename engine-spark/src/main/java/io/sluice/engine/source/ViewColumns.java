@@ -33,9 +33,14 @@ public record ViewColumns(
     return new ReducedLayout(joinKeys, features);
   }
 
-  /** The writers' view of the same columns. */
-  public static FeatureViewSchema schema(FeatureViewDefinition view) {
+  /**
+   * The writers' view of the same columns, under the name Feast's online stores use for the view:
+   * with {@code versioning} (the registry's {@code enable_online_feature_view_versioning}) a view
+   * at version N above 0 is written as {@code <name>_v<N>}, as Feast does.
+   */
+  public static FeatureViewSchema schema(FeatureViewDefinition view, boolean versioning) {
     ViewColumns columns = of(view);
-    return new FeatureViewSchema(view.project(), view.name(), columns.joinKeys, columns.features);
+    return new FeatureViewSchema(
+        view.project(), view.onlineName(versioning), columns.joinKeys, columns.features);
   }
 }

@@ -99,7 +99,10 @@ final class DriverStatsRepo {
     write(
         dir.resolve("feature_store.yaml"),
         "project: demo_test\n"
-            + "registry:\n  registry_type: sql\n  path: sqlite:///data/registry.db\n"
+            // Absolute: a relative SQLite URL resolves against the working directory, as in Feast.
+            + "registry:\n  registry_type: sql\n  path: sqlite:///"
+            + dir.resolve("data/registry.db").toAbsolutePath()
+            + "\n"
             + storeYaml
             + "entity_key_serialization_version: 3\n");
     return new DriverStatsRepo(dir, rows);

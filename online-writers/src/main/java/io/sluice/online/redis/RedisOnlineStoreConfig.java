@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
  * key_ttl_seconds}. {@link #toString()} never shows the password.
  *
  * @param keyTtlSeconds seconds until a written key expires; 0 for never
+ * @param skipDedup Feast's {@code skip_dedup}: write without the newer-only check
  */
 public record RedisOnlineStoreConfig(
     RedisType redisType,
@@ -20,8 +21,32 @@ public record RedisOnlineStoreConfig(
     String password,
     boolean ssl,
     int database,
-    long keyTtlSeconds)
+    long keyTtlSeconds,
+    boolean skipDedup)
     implements OnlineStoreConfig {
+
+  /** With Feast's default {@code skip_dedup: false}. */
+  public RedisOnlineStoreConfig(
+      RedisType redisType,
+      List<Node> nodes,
+      String username,
+      String password,
+      boolean ssl,
+      int database,
+      long keyTtlSeconds) {
+    this(redisType, nodes, username, password, ssl, database, keyTtlSeconds, false);
+  }
+
+  /** The same store, with {@code skip_dedup} set. */
+  public RedisOnlineStoreConfig withSkipDedup(boolean skip) {
+    return new RedisOnlineStoreConfig(
+        redisType, nodes, username, password, ssl, database, keyTtlSeconds, skip);
+  }
+
+  @Override
+  public boolean skipsNewerOnlyCheck() {
+    return skipDedup;
+  }
 
   /** Feast's {@code redis_type}. */
   public enum RedisType {
@@ -89,6 +114,8 @@ public record RedisOnlineStoreConfig(
         + database
         + ", keyTtlSeconds="
         + keyTtlSeconds
+        + ", skipDedup="
+        + skipDedup
         + "]";
   }
 }

@@ -1,6 +1,7 @@
 package io.sluice.online.redis;
 
 import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.FeastKeys;
 import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.OnlineReader;
@@ -10,7 +11,8 @@ import io.sluice.online.WriteOptions;
 import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Feast's Redis online store ({@code type: redis}): a standalone server or a Redis Cluster, written
@@ -18,20 +20,24 @@ import java.util.Set;
  * Feast forbids extra keys in this section, so Sluice adds none.
  */
 public final class RedisStore implements OnlineStore<RedisOnlineStoreConfig> {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisStore.class);
+
   static final String REDIS_TYPE = "redis_type";
   static final String CONNECTION_STRING = "connection_string";
   static final String KEY_TTL_SECONDS = "key_ttl_seconds";
 
+  /** Feast's unchecked write ({@code true}): Sluice writes as with {@code --force}. */
+  static final String SKIP_DEDUP = "skip_dedup";
+
   /** Feast's; accepted, not needed: it concerns deletion. */
   static final String FULL_SCAN_FOR_DELETION = "full_scan_for_deletion";
+
+  static final String SENTINEL_MASTER = "sentinel_master";
 
   static final String DEFAULT_CONNECTION_STRING = "localhost:6379";
 
   /** Keys never expire by default. */
   static final long DEFAULT_KEY_TTL_SECONDS = 0;
-
-  private static final Set<String> KEYS =
-      Set.of(TYPE_KEY, REDIS_TYPE, CONNECTION_STRING, KEY_TTL_SECONDS, FULL_SCAN_FOR_DELETION);
 
   @Override
   public List<String> typeNames() {
@@ -46,7 +52,13 @@ public final class RedisStore implements OnlineStore<RedisOnlineStoreConfig> {
   /** {@inheritDoc} The Redis store has no paths: {@code baseDir} is not used. */
   @Override
   public RedisOnlineStoreConfig parse(ConfigSection section, Path baseDir) {
-    ConfigSection redis = section.withSecrets(CONNECTION_STRING).requireKnownKeys(KEYS);
+    ConfigSection redis =
+        FeastKeys.of(section.withSecrets(CONNECTION_STRING), "redis")
+            .honoured(TYPE_KEY, REDIS_TYPE, CONNECTION_STRING, KEY_TTL_SECONDS, SKIP_DEDUP)
+            .ignored("only Feast's deletion of views uses it", FULL_SCAN_FOR_DELETION)
+            .ignored(
+                "used only with redis_type: redis_sentinel, which Sluice refuses", SENTINEL_MASTER)
+            .check();
     String redisType = redis.text(REDIS_TYPE, RedisType.REDIS.feastName());
     RedisType parsedType =
         switch (redisType) {
@@ -61,7 +73,15 @@ public final class RedisStore implements OnlineStore<RedisOnlineStoreConfig> {
         };
     long ttl = redis.longInteger(KEY_TTL_SECONDS, DEFAULT_KEY_TTL_SECONDS, 0, Long.MAX_VALUE);
     String connection = redis.text(CONNECTION_STRING, DEFAULT_CONNECTION_STRING);
-    return RedisConnectionString.parse(redis, parsedType, connection, ttl);
+    boolean skipDedup = redis.bool(SKIP_DEDUP, false);
+    if (skipDedup) {
+      LOG.info(
+          "{}: skip_dedup: true asks for Feast's unchecked write: every run writes as with --force,"
+              + " so an older window can overwrite newer values; Sluice's own newer-only check is"
+              + " atomic and pipelined, remove skip_dedup to keep it",
+          redis.describe());
+    }
+    return RedisConnectionString.parse(redis, parsedType, connection, ttl).withSkipDedup(skipDedup);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.sluice.online.sqlite;
 
 import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.FeastKeys;
 import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.OnlineReader;
@@ -9,7 +10,6 @@ import io.sluice.online.OnlineWriter;
 import io.sluice.online.WriteOptions;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Feast's embedded SQLite online store ({@code type: sqlite}), Feast's default: one file on the
@@ -21,7 +21,10 @@ public final class SqliteStore implements OnlineStore<SqliteOnlineStoreConfig> {
   /** Feast's default, relative to the folder of {@code feature_store.yaml}. */
   static final String DEFAULT_PATH = "data/online.db";
 
-  private static final Set<String> KEYS = Set.of(TYPE_KEY, PATH);
+  /** Feast's vector search column; Sluice does not write it, so refuses {@code true}. */
+  static final String VECTOR_ENABLED = "vector_enabled";
+
+  static final String ENABLE_OPENAI_COMPATIBLE_STORE = "enable_openai_compatible_store";
 
   @Override
   public List<String> typeNames() {
@@ -35,7 +38,18 @@ public final class SqliteStore implements OnlineStore<SqliteOnlineStoreConfig> {
 
   @Override
   public SqliteOnlineStoreConfig parse(ConfigSection section, Path baseDir) {
-    section.requireKnownKeys(KEYS);
+    FeastKeys.of(section, "sqlite")
+        .honoured(TYPE_KEY, PATH, VECTOR_ENABLED, ENABLE_OPENAI_COMPATIBLE_STORE)
+        .ignored(
+            "only Feast's vector and text search reads use it", "similarity", "text_search_enabled")
+        .check();
+    if (section.bool(VECTOR_ENABLED, false)) {
+      throw section.invalid(
+          VECTOR_ENABLED,
+          "true is not supported: Feast's vector search reads the vector_value column, which"
+              + " Sluice does not write; materialize views with vector features with Feast, or set"
+              + " vector_enabled: false");
+    }
     String path = section.text(PATH, DEFAULT_PATH);
     return new SqliteOnlineStoreConfig(
         baseDir.resolve(path).toAbsolutePath().normalize().toString());

@@ -3,6 +3,7 @@ package io.sluice.online.stores;
 import static java.util.Objects.requireNonNull;
 
 import io.sluice.common.config.ConfigSection;
+import io.sluice.common.config.FeastKeys;
 import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.OnlineReader;
@@ -70,7 +71,13 @@ public final class OnlineStores {
                 () ->
                     section.invalid(
                         OnlineStore.TYPE_KEY,
-                        "unknown type '" + type + "'; use one of: " + typeNames(", ")));
+                        FeastKeys.types(section.name()).contains(type)
+                            ? "'"
+                                + type
+                                + "' is one of Feast's online stores, and not one Sluice writes;"
+                                + " use "
+                                + typeNames(" or ")
+                            : "unknown type '" + type + "'; use one of: " + typeNames(", ")));
     return store.parse(section, baseDir);
   }
 

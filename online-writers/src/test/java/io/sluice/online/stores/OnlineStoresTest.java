@@ -94,7 +94,11 @@ class OnlineStoresTest {
   void badInputIsNamedWithWhatToDo() {
     assertRejected(
         "{\"type\": \"cassandra\"}",
-        "Invalid online_store.type: unknown type 'cassandra'; use one of: sqlite, redis");
+        "Invalid online_store.type: 'cassandra' is one of Feast's online stores, and not one"
+            + " Sluice writes; use sqlite or redis");
+    assertRejected(
+        "{\"type\": \"casandra\"}",
+        "Invalid online_store.type: unknown type 'casandra'; use one of: sqlite, redis");
     assertRejected(
         "{\"path\": \"x\"}", "Invalid online_store: 'type' is missing; use one of: sqlite, redis");
     assertRejected(
@@ -108,8 +112,10 @@ class OnlineStoresTest {
     assertRejected(
         "{\"type\": \"redis\", \"conection_string\": \"h:1\"}",
         "Invalid online_store: unknown key 'conection_string' (did you mean"
-            + " 'connection_string'?); known keys: [connection_string, full_scan_for_deletion,"
-            + " key_ttl_seconds, redis_type, type]");
+            + " 'connection_string'?): Feast 0.66.0 does not accept it in online_store of type"
+            + " 'redis', so Sluice refuses it too; known keys: [connection_string,"
+            + " full_scan_for_deletion, key_ttl_seconds, redis_type, sentinel_master, skip_dedup,"
+            + " type]");
     assertRejected(
         "{\"type\": \"redis\", \"redis_type\": \"redis_cluster\", \"connection_string\":"
             + " \"h:1,db=2\"}",
@@ -117,7 +123,10 @@ class OnlineStoresTest {
             + " has only db 0)");
     assertRejected(
         "{\"type\": \"sqlite\", \"pth\": \"x\"}",
-        "Invalid online_store: unknown key 'pth' (did you mean 'path'?); known keys: [path, type]");
+        "Invalid online_store: unknown key 'pth' (did you mean 'path'?): Feast 0.66.0 does not"
+            + " accept it in online_store of type 'sqlite', so Sluice refuses it too; known keys:"
+            + " [enable_openai_compatible_store, path, similarity, text_search_enabled, type,"
+            + " vector_enabled]");
     assertRejected(
         "{\"type\": \"redis\", \"connection_string\": \"localhost\"}",
         "Invalid online_store.connection_string: entry 1 of 1 is not host:port; the string must"

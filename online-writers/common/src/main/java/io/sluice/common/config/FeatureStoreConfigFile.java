@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,31 +37,45 @@ public final class FeatureStoreConfigFile {
   public static final String ONLINE_STORE = "online_store";
   public static final String OFFLINE_STORE = "offline_store";
   public static final String BATCH_ENGINE = "batch_engine";
+  public static final String BATCH_ENGINE_CONFIG = "batch_engine_config";
   public static final String ENTITY_KEY_SERIALIZATION_VERSION = "entity_key_serialization_version";
 
   /** Feast's default when {@value #ENTITY_KEY_SERIALIZATION_VERSION} is absent. */
   public static final int DEFAULT_ENTITY_KEY_SERIALIZATION_VERSION = 3;
 
-  /** Every top-level key of Feast's RepoConfig; Sluice reads some and ignores the others. */
-  static final Set<String> KNOWN_KEYS =
+  /** Sluice's own top-level section; Feast ignores unknown top-level keys, and so this one. */
+  public static final String SLUICE = "sluice";
+
+  public static final String MATERIALIZATION = "materialization";
+
+  /** Top-level keys Sluice honours; every other Feast key concerns only Feast's servers. */
+  private static final Set<String> HONOURED =
       Set.of(
           PROJECT,
           REGISTRY,
           ONLINE_STORE,
           OFFLINE_STORE,
           BATCH_ENGINE,
+          BATCH_ENGINE_CONFIG,
           ENTITY_KEY_SERIALIZATION_VERSION,
-          "project_description",
-          "provider",
-          "feature_server",
-          "flags",
-          "repo_path",
-          "coerce_tz_aware",
-          "auth",
-          "go_feature_serving",
-          "go_feature_retrieval",
-          "materialization",
-          "openlineage");
+          MATERIALIZATION);
+
+  /**
+   * Feast's sections that only Feast's own servers, SDK and UI use, each checked against Feast's
+   * keys for it (so a misspelt key is still caught) and then ignored.
+   */
+  private static final Map<String, String> FEAST_ONLY_SECTIONS =
+      Map.of(
+          "auth", "no_auth",
+          "feature_server", "local",
+          "embedding_model", "",
+          "mlflow", "",
+          "data_quality_monitoring", "",
+          "openlineage", "");
+
+  /** Written by older Feast versions; Feast 0.66 still accepts them as extra top-level keys. */
+  private static final Set<String> LEGACY_KEYS =
+      Set.of("go_feature_serving", "go_feature_retrieval");
 
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -113,12 +128,77 @@ public final class FeatureStoreConfigFile {
               + ": expected a mapping with `project:` and `registry:` at the top");
     }
     ObjectNode root = (ObjectNode) tree;
-    ConfigSection top = ConfigSection.topLevel(absolute, root).requireKnownKeys(KNOWN_KEYS);
+    ConfigSection top = ConfigSection.topLevel(absolute, root);
+    requireKnownTopLevelKeys(top);
+    FeastKeys.of(top, null)
+        .own(SLUICE)
+        .own(LEGACY_KEYS.toArray(String[]::new))
+        .honoured(HONOURED.toArray(String[]::new))
+        .ignoreTheRest("only Feast's own SDK, servers and UI use them")
+        .check();
+    if (root.get(BATCH_ENGINE) != null && root.get(BATCH_ENGINE_CONFIG) != null) {
+      throw top.invalid(
+          BATCH_ENGINE_CONFIG, "is the same section as batch_engine; set only one of them");
+    }
+    checkFeastOnlySections(absolute, root);
     String project = top.text(PROJECT, "");
     if (project.isBlank()) {
       throw top.invalid("`project:` must be set to the Feast project name");
     }
     return new FeatureStoreConfigFile(absolute, project, root);
+  }
+
+  private static void requireKnownTopLevelKeys(ConfigSection top) {
+    Set<String> known = new java.util.TreeSet<>(FeastKeys.keys("", null).orElseThrow());
+    known.add(SLUICE);
+    known.addAll(LEGACY_KEYS);
+    // Feast allows any top-level key; Sluice still catches a misspelt one (regsitry).
+    for (String key : top.keys()) {
+      if (!known.contains(key)) {
+        throw top.invalid(
+            ConfigSection.unknownKeyMessage("unknown top-level key '" + key + "'", key, known)
+                + "; Sluice's own settings go under `sluice:`");
+      }
+    }
+  }
+
+  /** Checks the keys of the sections only Feast uses, by Feast's rules for each type. */
+  private static void checkFeastOnlySections(Path file, ObjectNode root) {
+    for (Map.Entry<String, String> entry : FEAST_ONLY_SECTIONS.entrySet()) {
+      ConfigSection section = ConfigSection.of(file, entry.getKey(), root.get(entry.getKey()));
+      if (!section.isPresent()) {
+        continue;
+      }
+      String type = null;
+      if (!entry.getValue().isEmpty()) {
+        Optional<String> shorthand = section.shorthand();
+        type = shorthand.isPresent() ? shorthand.get() : section.text("type", entry.getValue());
+        if (shorthand.isPresent()) {
+          section = ConfigSection.of(file, entry.getKey(), null);
+        }
+        if ("oidc".equals(type)) {
+          type = "oidc_client"; // Feast picks between the two by the keys; this one has them all
+        }
+        if (FeastKeys.keys(entry.getKey(), type).isEmpty()) {
+          throw section.invalid(
+              "type",
+              "'"
+                  + type
+                  + "' is not a type Feast "
+                  + FeastKeys.FEAST_VERSION
+                  + " accepts here; use"
+                  + " one of "
+                  + FeastKeys.types(entry.getKey()));
+        }
+      } else if (section.shorthand().isPresent()) {
+        throw section.invalid("must be a mapping of keys to values");
+      }
+      if (section.isPresent()) {
+        FeastKeys.of(section, type)
+            .ignoreTheRest("only Feast's own SDK and servers use it")
+            .check();
+      }
+    }
   }
 
   /** Replaces {@code ${VAR}} line by line so an unset variable is reported with its line. */
@@ -196,9 +276,19 @@ public final class FeatureStoreConfigFile {
             Integer.MAX_VALUE);
   }
 
+  /** The top level, for reading its scalars. */
+  public ConfigSection topLevel() {
+    return ConfigSection.topLevel(file, root);
+  }
+
   /** A top-level section by key, for its owner to read; absent when not written or null. */
   public ConfigSection section(String key) {
-    return ConfigSection.of(file, requireNonNull(key, "key is null"), root.get(key));
+    requireNonNull(key, "key is null");
+    if (key.equals(BATCH_ENGINE) && root.get(BATCH_ENGINE) == null) {
+      // Feast's RepoConfig also takes the section under its field name.
+      return ConfigSection.of(file, key, root.get(BATCH_ENGINE_CONFIG));
+    }
+    return ConfigSection.of(file, key, root.get(key));
   }
 
   @Override

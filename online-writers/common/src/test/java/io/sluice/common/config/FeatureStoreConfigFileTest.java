@@ -76,8 +76,9 @@ class FeatureStoreConfigFileTest {
         .hasMessageStartingWith(
             "Invalid "
                 + file.toAbsolutePath()
-                + ": unknown key 'regsitry' (did you mean 'registry'?); known keys: [")
-        .hasMessageContaining("online_store");
+                + ": unknown top-level key 'regsitry' (did you mean 'registry'?); known keys: [")
+        .hasMessageContaining("online_store")
+        .hasMessageContaining("sluice]");
   }
 
   @Test
