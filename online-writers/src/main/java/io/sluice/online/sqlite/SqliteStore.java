@@ -17,11 +17,12 @@ import java.util.Set;
  */
 public final class SqliteStore implements OnlineStore<SqliteOnlineStoreConfig> {
   static final String PATH = "path";
+  static final String ENABLE_OPENAI_COMPATIBLE_STORE = "enable_openai_compatible_store";
 
   /** Feast's default, relative to the folder of {@code feature_store.yaml}. */
   static final String DEFAULT_PATH = "data/online.db";
 
-  private static final Set<String> KEYS = Set.of(TYPE_KEY, PATH);
+  private static final Set<String> KEYS = Set.of(TYPE_KEY, PATH, ENABLE_OPENAI_COMPATIBLE_STORE);
 
   @Override
   public List<String> typeNames() {
@@ -38,7 +39,8 @@ public final class SqliteStore implements OnlineStore<SqliteOnlineStoreConfig> {
     section.requireKnownKeys(KEYS);
     String path = section.text(PATH, DEFAULT_PATH);
     return new SqliteOnlineStoreConfig(
-        baseDir.resolve(path).toAbsolutePath().normalize().toString());
+        baseDir.resolve(path).toAbsolutePath().normalize().toString(),
+        section.bool(ENABLE_OPENAI_COMPATIBLE_STORE, false));
   }
 
   @Override
