@@ -31,7 +31,11 @@ public final class RaceWorkload {
         List.of(new Column("ts_copy", INT64), new Column("writer_free", INT64)));
   }
 
-  /** Writer {@code writer}'s event time for {@code key}: one of 1000 seconds, with micros. */
+  /**
+   * Writer {@code writer}'s event time for {@code key}: one of 1000 seconds, with micros that
+   * depend on the second only (two times in one second are equal, so a store keeping whole seconds
+   * faces no tie it could decide wrongly).
+   */
   public static Instant eventTime(int writer, int key) {
     int hash = Hashing.murmur3_32_fixed().hashLong(writer * 1_000_003L + key).asInt();
     int offset = Math.floorMod(hash, 1000);

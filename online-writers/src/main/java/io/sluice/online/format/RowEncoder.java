@@ -1,5 +1,6 @@
 package io.sluice.online.format;
 
+import feast.proto.types.ValueProto.Value;
 import io.sluice.common.feast.Column;
 import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureRow;
@@ -19,10 +20,16 @@ public final class RowEncoder {
   private final EntityKeySerializer keys;
 
   /**
-   * One encoded row: entity key bytes and serialized values in the order of the view's features.
+   * One encoded row: entity key bytes and serialized values in the order of the view's features,
+   * and the same values as protos, for stores that also keep a text or number form of each (see
+   * {@link ValueTextAndNumber}).
    */
   public record EncodedRow(
-      byte[] entityKey, Instant eventTimestamp, Instant createdTimestamp, byte[][] values) {}
+      byte[] entityKey,
+      Instant eventTimestamp,
+      Instant createdTimestamp,
+      byte[][] values,
+      Value[] protos) {}
 
   public RowEncoder(FeatureViewSchema view, EntityKeyFormat format) {
     this.view = view;
@@ -75,11 +82,12 @@ public final class RowEncoder {
           "Cannot write feature view " + view.name() + ": " + e.getMessage());
     }
     byte[][] encoded = new byte[features.size()][];
+    Value[] protos = new Value[features.size()];
     for (int i = 0; i < encoded.length; i++) {
       Column feature = features.get(i);
       try {
-        encoded[i] =
-            ValueEncoder.encode(feature.name(), feature.type(), values.get(i)).toByteArray();
+        protos[i] = ValueEncoder.encode(feature.name(), feature.type(), values.get(i));
+        encoded[i] = protos[i].toByteArray();
       } catch (InvalidFeatureValueException e) {
         throw new InvalidFeatureValueException(
             "Cannot write feature view "
@@ -90,6 +98,6 @@ public final class RowEncoder {
                 + e.getMessage());
       }
     }
-    return new EncodedRow(entityKey, row.eventTimestamp(), row.createdTimestamp(), encoded);
+    return new EncodedRow(entityKey, row.eventTimestamp(), row.createdTimestamp(), encoded, protos);
   }
 }

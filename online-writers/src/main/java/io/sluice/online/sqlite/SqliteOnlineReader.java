@@ -16,14 +16,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads one view's rows back from Feast's SQLite online store. */
+/**
+ * Reads one view's rows back from Feast's SQLite online store, as Feast's {@code online_read} does:
+ * an entity's event time is that of its last row. {@code event_ts} may be whole epoch seconds
+ * (Feast 0.66, Sluice now), REAL seconds or text (files written before); see {@link
+ * SqliteEventTimes#decode}.
+ */
 final class SqliteOnlineReader implements OnlineReader {
   private final FeatureViewSchema view;
   private final EntityKeySerializer keys;
@@ -55,21 +59,21 @@ final class SqliteOnlineReader implements OnlineReader {
             "SELECT feature_name, value, event_ts FROM " + table + " WHERE entity_key = ?")) {
       select.setBytes(1, keys.serialize(joinKeyValues));
       Map<String, Object> values = new LinkedHashMap<>();
-      String eventTs = null;
+      Instant eventTime = null;
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           values.put(rows.getString(1), ValueDecoder.toJava(Value.parseFrom(rows.getBytes(2))));
-          eventTs = rows.getString(3);
+          eventTime = SqliteEventTimes.decode(rows.getObject(3));
         }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("Cannot read " + table + ": " + e.getMessage(), e);
       }
-      if (eventTs == null) {
+      if (eventTime == null) {
         return Optional.empty();
       }
       Map<String, Object> ordered = new LinkedHashMap<>();
       view.features().forEach(feature -> ordered.put(feature.name(), values.get(feature.name())));
-      return Optional.of(
-          new StoredValues(
-              LocalDateTime.parse(eventTs.replace(' ', 'T')).toInstant(ZoneOffset.UTC), ordered));
+      return Optional.of(new StoredValues(eventTime, ordered));
     } catch (SQLException e) {
       if (String.valueOf(e.getMessage()).contains("no such table")) {
         return Optional.empty();

@@ -12,29 +12,48 @@ import io.sluice.online.OnlineWriter;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.online.format.FeastTimestamps;
 import io.sluice.online.format.RowEncoder;
 import io.sluice.online.format.RowEncoder.EncodedRow;
+import io.sluice.online.format.ValueTextAndNumber;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalDouble;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a feature view to Feast's embedded SQLite online store: table {@code <project>_<view>},
- * one row per (entity, feature), created if missing with Feast's columns and index.
+ * Writes a feature view to Feast's embedded SQLite online store in the layout Feast 0.66 writes and
+ * reads: table {@code <project>_<view>}, one row per (entity, feature) holding the serialized
+ * value, its {@code value_text} (and {@code value_num} when {@code enable_openai_compatible_store}
+ * is set and the table has that column; see {@link ValueTextAndNumber}), and {@code event_ts} and
+ * {@code created_ts} as whole epoch seconds ({@link SqliteEventTimes}). A missing table is created
+ * with Feast's statements; a table without {@code value_text} gets it, as Feast's {@code update}
+ * does. {@code vector_value} is never written.
  *
- * <p>Each batch is one immediate-write transaction. Each entity is one multi-row upsert whose
- * {@code WHERE excluded.event_ts > stored event_ts} makes the newer-only check and the write one
- * statement (Feast's own SQLite writer always overwrites). Timestamps are naive UTC text of a fixed
- * shape, which orders correctly as text. The file is in WAL mode with a busy timeout, so many
- * partitions and processes can write one file at once; a lock that outlasts the timeout is retried
- * within the retry budget, never surfaced as "database is locked".
+ * <p>Each batch is one immediate-write transaction. Each entity is one multi-row upsert; in
+ * newer-only mode its {@code WHERE} makes the check and the write one statement (Feast's own SQLite
+ * writer always overwrites). The check compares like with like: the new event time's whole seconds
+ * against the stored time's whole seconds, whatever its storage class (files written before hold
+ * text), and a row is written only when the new second is strictly greater. The store keeps whole
+ * seconds only, as Feast's does, so a stored time from the same second may have been earlier or
+ * later than the new one; keeping it never replaces a value with one that may be older, and a rerun
+ * of a window writes nothing and reports its rows as not newer. So within one second the first
+ * writer wins. A stored time that is no time at all (NULL, a BLOB, text SQLite cannot read), on
+ * which Feast's reader fails, is overwritten. Force mode writes regardless.
+ *
+ * <p>The file is in WAL mode with a busy timeout, so many partitions and processes can write one
+ * file at once; a lock that outlasts the timeout is retried within the retry budget, never surfaced
+ * as "database is locked".
  */
 final class SqliteOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteOnlineWriter.class);
@@ -52,6 +71,7 @@ final class SqliteOnlineWriter implements OnlineWriter {
   private final RowEncoder encoder;
   private final String[] featureNames;
   private final Connection connection;
+  private final boolean writesValueNumber;
   private final PreparedStatement upsert;
   private WriteStats stats = WriteStats.NONE;
 
@@ -74,13 +94,19 @@ final class SqliteOnlineWriter implements OnlineWriter {
     String table = view.project() + "_" + view.name();
     this.connection = retrying("open " + config.path(), 0, this::openConnection);
     try {
-      retrying(
-          "create table " + table,
-          0,
-          () -> {
-            createTable(table);
-            return null;
-          });
+      boolean hasValueNumber =
+          retrying(
+              "create table " + table,
+              0,
+              () -> SqliteFiles.inTransaction(connection, () -> prepareTable(table)));
+      if (config.enableOpenaiCompatibleStore() && !hasValueNumber) {
+        LOG.warn(
+            "enable_openai_compatible_store is true but table {} in {} has no value_num column"
+                + " (feast apply adds it); writing without value_num, as Feast does",
+            table,
+            config.path());
+      }
+      this.writesValueNumber = config.enableOpenaiCompatibleStore() && hasValueNumber;
       this.upsert = connection.prepareStatement(upsertSql(table, featureNames.length));
     } catch (SQLException | RuntimeException e) {
       close();
@@ -142,18 +168,27 @@ final class SqliteOnlineWriter implements OnlineWriter {
   private int[] upsertAll(List<EncodedRow> rows) throws SQLException {
     try {
       for (EncodedRow row : rows) {
-        String eventTs = FeastTimestamps.naiveUtcText(row.eventTimestamp());
-        String createdTs =
-            row.createdTimestamp() == null
-                ? null
-                : FeastTimestamps.naiveUtcText(row.createdTimestamp());
+        long eventSeconds = SqliteEventTimes.epochSeconds(row.eventTimestamp());
         int parameter = 1;
         for (int i = 0; i < featureNames.length; i++) {
           upsert.setBytes(parameter++, row.entityKey());
           upsert.setString(parameter++, featureNames[i]);
           upsert.setBytes(parameter++, row.values()[i]);
-          upsert.setString(parameter++, eventTs);
-          upsert.setString(parameter++, createdTs);
+          upsert.setString(parameter++, ValueTextAndNumber.text(row.protos()[i]).orElse(null));
+          if (writesValueNumber) {
+            OptionalDouble number = ValueTextAndNumber.number(row.protos()[i]);
+            if (number.isPresent()) {
+              upsert.setDouble(parameter++, number.getAsDouble());
+            } else {
+              upsert.setNull(parameter++, Types.REAL);
+            }
+          }
+          upsert.setLong(parameter++, eventSeconds);
+          if (row.createdTimestamp() == null) {
+            upsert.setNull(parameter++, Types.INTEGER);
+          } else {
+            upsert.setLong(parameter++, SqliteEventTimes.epochSeconds(row.createdTimestamp()));
+          }
         }
         upsert.addBatch();
       }
@@ -181,36 +216,73 @@ final class SqliteOnlineWriter implements OnlineWriter {
     return SqliteFiles.open(config.path(), busyTimeoutMillis, SETTINGS);
   }
 
-  private void createTable(String table) throws SQLException {
+  /**
+   * Creates the table and its index with Feast's statements (text for text, so {@code
+   * sqlite_master} holds what Feast's {@code update} would have written) and adds {@code
+   * value_text} to a table that lacks it. Runs in one immediate transaction, so racing writers
+   * never both add the column.
+   *
+   * @return whether the table has a {@code value_num} column
+   */
+  private boolean prepareTable(String table) throws SQLException {
+    String valueNumberColumn = config.enableOpenaiCompatibleStore() ? "value_num REAL," : "";
     try (Statement statement = connection.createStatement()) {
       statement.execute(
           "CREATE TABLE IF NOT EXISTS "
               + quote(table)
-              + " (entity_key BLOB, feature_name TEXT, value BLOB, value_text TEXT,"
-              + " vector_value BLOB, event_ts timestamp, created_ts timestamp,"
+              + " (entity_key BLOB, feature_name TEXT, value BLOB, value_text TEXT, "
+              + valueNumberColumn
+              + " vector_value BLOB, event_ts timestamp, created_ts timestamp, "
               + " PRIMARY KEY(entity_key, feature_name))");
       statement.execute(
           "CREATE INDEX IF NOT EXISTS "
               + quote(table + "_ek")
               + " ON "
               + quote(table)
-              + " (entity_key)");
+              + " (entity_key);");
+      Set<String> columns = new HashSet<>();
+      try (ResultSet info = statement.executeQuery("PRAGMA table_info(" + quote(table) + ")")) {
+        while (info.next()) {
+          columns.add(info.getString("name"));
+        }
+      }
+      if (!columns.contains("value_text")) {
+        statement.execute(
+            "ALTER TABLE " + quote(table) + " ADD COLUMN " + quote("value_text") + " TEXT");
+      }
+      return columns.contains("value_num");
     }
   }
 
   private String upsertSql(String table, int features) {
+    List<String> columns = new ArrayList<>(List.of("value", "value_text"));
+    if (writesValueNumber) {
+      columns.add("value_num");
+    }
+    columns.addAll(List.of("event_ts", "created_ts"));
+    String row = "(?, ?" + ", ?".repeat(columns.size()) + ")";
     StringBuilder sql =
         new StringBuilder("INSERT INTO ")
             .append(quote(table))
-            .append(" (entity_key, feature_name, value, event_ts, created_ts) VALUES ");
+            .append(" (entity_key, feature_name, ")
+            .append(String.join(", ", columns))
+            .append(") VALUES ");
     for (int i = 0; i < features; i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?)");
+      sql.append(i == 0 ? "" : ", ").append(row);
     }
-    sql.append(
-        " ON CONFLICT(entity_key, feature_name) DO UPDATE SET value = excluded.value,"
-            + " event_ts = excluded.event_ts, created_ts = excluded.created_ts");
+    sql.append(" ON CONFLICT(entity_key, feature_name) DO UPDATE SET ");
+    for (int i = 0; i < columns.size(); i++) {
+      sql.append(i == 0 ? "" : ", ")
+          .append(columns.get(i))
+          .append(" = excluded.")
+          .append(columns.get(i));
+    }
     if (options.mode() == WriteMode.NEWER_ONLY) {
-      sql.append(" WHERE excluded.event_ts > ").append(quote(table)).append(".event_ts");
+      String stored = "(" + SqliteEventTimes.storedSecondsSql(quote(table) + ".event_ts") + ")";
+      sql.append(" WHERE ")
+          .append(stored)
+          .append(" IS NULL OR excluded.event_ts > ")
+          .append(stored);
     }
     return sql.toString();
   }

@@ -17,14 +17,13 @@ import java.util.List;
  */
 public final class SqliteStore implements OnlineStore<SqliteOnlineStoreConfig> {
   static final String PATH = "path";
+  static final String ENABLE_OPENAI_COMPATIBLE_STORE = "enable_openai_compatible_store";
 
   /** Feast's default, relative to the folder of {@code feature_store.yaml}. */
   static final String DEFAULT_PATH = "data/online.db";
 
   /** Feast's vector search column; Sluice does not write it, so refuses {@code true}. */
   static final String VECTOR_ENABLED = "vector_enabled";
-
-  static final String ENABLE_OPENAI_COMPATIBLE_STORE = "enable_openai_compatible_store";
 
   @Override
   public List<String> typeNames() {
@@ -52,7 +51,8 @@ public final class SqliteStore implements OnlineStore<SqliteOnlineStoreConfig> {
     }
     String path = section.text(PATH, DEFAULT_PATH);
     return new SqliteOnlineStoreConfig(
-        baseDir.resolve(path).toAbsolutePath().normalize().toString());
+        baseDir.resolve(path).toAbsolutePath().normalize().toString(),
+        section.bool(ENABLE_OPENAI_COMPATIBLE_STORE, false));
   }
 
   @Override

@@ -28,9 +28,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,14 +50,17 @@ class SqliteOnlineWriterTest {
     return OnlineStores.openWriter(store(), view, options(mode));
   }
 
-  /** One entity's rows as Feast's SQLite reader sees them: feature name → (value, event_ts). */
+  /**
+   * One entity's rows: feature name → (value, event_ts, created_ts), the times as the JDBC driver
+   * returns them (a Long or Integer for INTEGER).
+   */
   private Map<String, Object[]> read(String table, byte[] entityKey) throws SQLException {
     Map<String, Object[]> rows = new LinkedHashMap<>();
     try (Connection connection =
             DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("online.db"));
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT feature_name, value, event_ts FROM \""
+                "SELECT feature_name, value, event_ts, created_ts FROM \""
                     + table
                     + "\" WHERE entity_key = ? ORDER BY feature_name")) {
       select.setBytes(1, entityKey);
@@ -68,7 +68,9 @@ class SqliteOnlineWriterTest {
         while (result.next()) {
           rows.put(
               result.getString(1),
-              new Object[] {Value.parseFrom(result.getBytes(2)), result.getString(3)});
+              new Object[] {
+                Value.parseFrom(result.getBytes(2)), result.getObject(3), result.getObject(4)
+              });
         }
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         throw new AssertionError(e);
@@ -77,12 +79,10 @@ class SqliteOnlineWriterTest {
     return rows;
   }
 
-  /** Python's str() of a naive UTC datetime, which Feast's SQLite store writes. */
-  private static String pythonText(Instant instant) {
-    LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-    String seconds = time.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
-    int micros = instant.getNano() / 1000;
-    return micros == 0 ? seconds : seconds + "." + String.format("%06d", micros);
+  /** A stored time as a long, failing unless it is an INTEGER (what Feast's int() can read). */
+  private static long seconds(Object stored) {
+    assertThat(stored).isInstanceOfAny(Integer.class, Long.class);
+    return ((Number) stored).longValue();
   }
 
   @Test
@@ -144,7 +144,9 @@ class SqliteOnlineWriterTest {
       } else {
         assertThat(active.getBoolVal()).isEqualTo(in.get(5));
       }
-      assertThat(stored.get("trips")[1]).isEqualTo(pythonText(T0));
+      // 10:00:00.250 is stored as its whole second, created one second later.
+      assertThat(seconds(stored.get("trips")[1])).isEqualTo(T0.getEpochSecond());
+      assertThat(seconds(stored.get("trips")[2])).isEqualTo(T0.getEpochSecond() + 1);
     }
   }
 
@@ -152,10 +154,10 @@ class SqliteOnlineWriterTest {
   void olderAndEqualEventsNeverOverwriteButForceDoes() throws Exception {
     try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
       writer.write(driverRows(1, 10, T0, 1));
-      assertThat(writer.write(driverRows(1, 10, T0.minusNanos(1000), 2)))
+      assertThat(writer.write(driverRows(1, 10, T0.minusSeconds(1), 2)))
           .isEqualTo(new WriteStats(0, 10));
       assertThat(writer.write(driverRows(1, 10, T0, 3))).isEqualTo(new WriteStats(0, 10));
-      assertThat(writer.write(driverRows(1, 4, T0.plusNanos(1000), 4)))
+      assertThat(writer.write(driverRows(1, 4, T0.plusSeconds(1), 4)))
           .isEqualTo(new WriteStats(4, 0));
     }
     long newer = (Long) driverRows(1, 4, T0, 4).get(0).featureValues().get(2);
@@ -180,7 +182,29 @@ class SqliteOnlineWriterTest {
     Object[] forced = read("test_driver_hourly_stats", int64EntityKey("driver_id", 6)).get("trips");
     assertThat(((Value) forced[0]).getInt64Val())
         .isEqualTo(driverRows(1, 10, T0, 2).get(5).featureValues().get(2));
-    assertThat(forced[1]).isEqualTo(pythonText(T0.minusSeconds(60)));
+    assertThat(seconds(forced[1])).isEqualTo(T0.getEpochSecond() - 60);
+  }
+
+  @Test
+  void withinOneSecondTheFirstWriterWins() throws Exception {
+    Instant later = T0.plusMillis(700); // 10:00:00.950, the second T0 is stored as
+    try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
+      assertThat(writer.write(driverRows(1, 10, T0, 1))).isEqualTo(new WriteStats(10, 0));
+      assertThat(writer.write(driverRows(1, 10, later, 2))).isEqualTo(new WriteStats(0, 10));
+    }
+    Object[] kept = read("test_driver_hourly_stats", int64EntityKey("driver_id", 3)).get("trips");
+    assertThat(((Value) kept[0]).getInt64Val())
+        .isEqualTo(driverRows(1, 10, T0, 1).get(2).featureValues().get(2));
+    assertThat(seconds(kept[1])).isEqualTo(T0.getEpochSecond());
+
+    try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
+      assertThat(writer.write(driverRows(1, 10, later.plusMillis(50), 3)))
+          .isEqualTo(new WriteStats(10, 0));
+    }
+    Object[] next = read("test_driver_hourly_stats", int64EntityKey("driver_id", 3)).get("trips");
+    assertThat(((Value) next[0]).getInt64Val())
+        .isEqualTo(driverRows(1, 10, T0, 3).get(2).featureValues().get(2));
+    assertThat(seconds(next[1])).isEqualTo(T0.getEpochSecond() + 1);
   }
 
   @Test
@@ -263,8 +287,7 @@ class SqliteOnlineWriterTest {
             java.nio.ByteBuffer.wrap(key, key.length - 8, 8)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .getLong();
-        String text = rows.getString(2);
-        Instant time = LocalDateTime.parse(text.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+        Instant time = Instant.ofEpochSecond(seconds(rows.getObject(2)));
         held.put(
             id,
             new Held(
@@ -276,6 +299,6 @@ class SqliteOnlineWriterTest {
       throw new AssertionError(e);
     }
     assertThat(held).hasSize(RaceWorkload.KEYS);
-    RaceAssertions.assertNewestWins(writers, key -> held.get((long) key));
+    RaceAssertions.assertNewestWinsToTheSecond(writers, key -> held.get((long) key));
   }
 }

@@ -38,7 +38,7 @@ class OnlineStoresTest {
                 ConfigSection.of(null, "online_store", NullNode.getInstance()), BASE))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
     assertThat(parse("{\"type\": \"sqlite\"}"))
-        .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
+        .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db", false));
     assertThat(parse("\"sqlite\""))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
     assertThat(parse("{\"type\": \"redis\"}"))
@@ -53,6 +53,11 @@ class OnlineStoresTest {
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/online/store.db"));
     assertThat(parse("{\"type\": \"sqlite\", \"path\": \"/abs/store.db\"}"))
         .isEqualTo(new SqliteOnlineStoreConfig("/abs/store.db"));
+    assertThat(
+            parse(
+                "{\"type\": \"sqlite\", \"path\": \"/abs/store.db\","
+                    + " \"enable_openai_compatible_store\": true}"))
+        .isEqualTo(new SqliteOnlineStoreConfig("/abs/store.db", true));
     assertThat(
             parse(
                 "{\"type\": \"redis\", \"redis_type\": \"redis\", \"key_ttl_seconds\": 3600,"
