@@ -1,0 +1,127 @@
+package io.sluice.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.UnknownFieldSet;
+import feast.proto.core.FeatureViewProto.FeatureView;
+import io.sluice.engine.SparkTestBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With the registry's {@code enable_online_feature_view_versioning}, a view Feast 0.66 keeps at
+ * version N (its {@code meta.current_version_number}, field 4, which the 0.38 protos do not know)
+ * is written to the online table Feast reads: {@code <project>_<view>_v<N>}.
+ */
+class VersionedViewTest extends SparkTestBase {
+  private static final int VERSION = 2;
+  @TempDir Path dir;
+
+  @Test
+  void aVersionedViewIsWrittenUnderFeastsVersionedName() throws Exception {
+    DriverStatsRepo repo = DriverStatsRepo.create(spark(), dir, DriverStatsRepo.sqliteStore());
+    CommandResult applied =
+        CommandResult.run(
+            "apply",
+            "--config",
+            repo.config().toString(),
+            "--definitions",
+            dir.resolve("definitions.yaml").toString());
+    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    String registry = "jdbc:sqlite:" + dir.resolve("data/registry.db").toAbsolutePath();
+    setVersion(registry, VERSION);
+    Files.writeString(
+        repo.config(),
+        Files.readString(repo.config())
+            .replace(
+                "  registry_type: sql\n",
+                "  registry_type: sql\n  enable_online_feature_view_versioning: true\n"));
+
+    CommandResult run =
+        CommandResult.run(
+            "materialize",
+            "--config",
+            repo.config().toString(),
+            "--feature-view",
+            "driver_hourly_stats",
+            "--start",
+            DriverStatsRepo.DAY1.toString(),
+            "--end",
+            DriverStatsRepo.DAY2.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+
+    String online = "jdbc:sqlite:" + dir.resolve("data/online.db").toAbsolutePath();
+    assertThat(tables(online)).containsExactly("demo_test_driver_hourly_stats_v" + VERSION);
+    long entities = repo.expectedLatest(DriverStatsRepo.DAY1, DriverStatsRepo.DAY2).size();
+    try (Connection c = DriverManager.getConnection(online);
+        ResultSet rows =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(DISTINCT entity_key) FROM demo_test_driver_hourly_stats_v"
+                        + VERSION)) {
+      rows.next();
+      assertThat(rows.getLong(1)).isEqualTo(entities).isPositive();
+    }
+    // Recording the interval kept Feast's version field.
+    assertThat(version(registry)).isEqualTo(VERSION);
+  }
+
+  private static List<String> tables(String url) throws Exception {
+    List<String> names = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url);
+        ResultSet rows =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+      while (rows.next()) {
+        names.add(rows.getString(1));
+      }
+    }
+    return names;
+  }
+
+  private static FeatureView view(Connection c) throws Exception {
+    try (ResultSet rows =
+        c.createStatement()
+            .executeQuery(
+                "SELECT feature_view_proto FROM feature_views"
+                    + " WHERE feature_view_name = 'driver_hourly_stats'")) {
+      rows.next();
+      return FeatureView.parseFrom(rows.getBytes(1));
+    }
+  }
+
+  /** Sets meta.current_version_number as Feast 0.66 stores it. */
+  private static void setVersion(String url, int version) throws Exception {
+    try (Connection c = DriverManager.getConnection(url)) {
+      FeatureView.Builder view = view(c).toBuilder();
+      view.getMetaBuilder()
+          .setUnknownFields(
+              UnknownFieldSet.newBuilder(view.getMeta().getUnknownFields())
+                  .addField(4, UnknownFieldSet.Field.newBuilder().addVarint(version).build())
+                  .build());
+      try (PreparedStatement update =
+          c.prepareStatement(
+              "UPDATE feature_views SET feature_view_proto = ?"
+                  + " WHERE feature_view_name = 'driver_hourly_stats'")) {
+        update.setBytes(1, view.build().toByteArray());
+        update.executeUpdate();
+      }
+    }
+  }
+
+  private static long version(String url) throws Exception {
+    try (Connection c = DriverManager.getConnection(url)) {
+      List<Long> values = view(c).getMeta().getUnknownFields().getField(4).getVarintList();
+      return values.isEmpty() ? 0 : values.get(values.size() - 1);
+    }
+  }
+}
