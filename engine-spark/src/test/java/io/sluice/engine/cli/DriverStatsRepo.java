@@ -1,5 +1,7 @@
 package io.sluice.engine.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -114,6 +116,19 @@ final class DriverStatsRepo {
 
   Path config() {
     return dir.resolve("feature_store.yaml");
+  }
+
+  /** Runs {@code sluice apply} of the repo's definitions, asserting that it succeeds. */
+  void apply() {
+    CommandResult applied =
+        CommandResult.run(
+            "apply",
+            "--config",
+            config().toString(),
+            "--definitions",
+            dir.resolve("definitions.yaml").toString());
+    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    assertThat(applied.lastLine()).contains("\"feature_views\":[\"driver_hourly_stats\"]");
   }
 
   /** driver id → the expected latest row in [start, end), computed from the kept rows. */

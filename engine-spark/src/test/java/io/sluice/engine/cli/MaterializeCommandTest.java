@@ -45,15 +45,7 @@ class MaterializeCommandTest extends SparkTestBase {
   @BeforeEach
   void createRepo() {
     repo = DriverStatsRepo.create(spark(), dir, DriverStatsRepo.sqliteStore());
-    CommandResult applied =
-        CommandResult.run(
-            "apply",
-            "--config",
-            repo.config().toString(),
-            "--definitions",
-            dir.resolve("definitions.yaml").toString());
-    assertThat(applied.exitCode()).as(applied.err()).isZero();
-    assertThat(applied.lastLine()).contains("\"feature_views\":[\"driver_hourly_stats\"]");
+    repo.apply();
   }
 
   private CommandResult materialize(String start, String end, String... extra) {

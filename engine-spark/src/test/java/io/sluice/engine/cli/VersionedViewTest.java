@@ -28,14 +28,7 @@ class VersionedViewTest extends SparkTestBase {
   @Test
   void aVersionedViewIsWrittenUnderFeastsVersionedName() throws Exception {
     DriverStatsRepo repo = DriverStatsRepo.create(spark(), dir, DriverStatsRepo.sqliteStore());
-    CommandResult applied =
-        CommandResult.run(
-            "apply",
-            "--config",
-            repo.config().toString(),
-            "--definitions",
-            dir.resolve("definitions.yaml").toString());
-    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    repo.apply();
     String registry = "jdbc:sqlite:" + dir.resolve("data/registry.db").toAbsolutePath();
     setVersion(registry, VERSION);
     Files.writeString(
