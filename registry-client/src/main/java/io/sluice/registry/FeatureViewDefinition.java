@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param entityColumns the join keys (name and Feast value type), in the view's order
  * @param ttl how long a value stays valid; {@link Duration#ZERO} means no limit
  * @param materializationIntervals the recorded intervals, sorted and coalesced
+ * @param state Feast's lifecycle state ({@link FeatureViewState#STATE_UNSPECIFIED} for a view never
+ *     materialized, or read from a file)
  */
 public record FeatureViewDefinition(
     String project,
@@ -26,7 +28,8 @@ public record FeatureViewDefinition(
     Duration ttl,
     boolean online,
     DataSourceDefinition batchSource,
-    List<TimeInterval> materializationIntervals) {
+    List<TimeInterval> materializationIntervals,
+    FeatureViewState state) {
   /** Feast's entity name for entity-less views. */
   public static final String DUMMY_ENTITY_NAME = "__dummy";
 
@@ -44,6 +47,7 @@ public record FeatureViewDefinition(
     materializationIntervals =
         TimeIntervals.merge(
             requireNonNull(materializationIntervals, "materializationIntervals is null"));
+    requireNonNull(state, "state is null");
     if (ttl.isNegative()) {
       throw new IllegalArgumentException("ttl is negative: " + ttl);
     }
