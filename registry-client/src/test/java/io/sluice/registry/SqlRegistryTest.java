@@ -250,7 +250,12 @@ class SqlRegistryTest {
       String succeeded = registry.startRun(project, "driver_hourly_stats", hours(0, 1), "app-1");
       assertThat(registry.run(succeeded))
           .hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.RUNNING));
-      RunStats stats = new RunStats(100, 2, 40, 38, 2, 4, Map.of("read", 1.5, "write", 0.25));
+      Map<String, Double> stages = new java.util.LinkedHashMap<>();
+      stages.put("plan", 0.5);
+      stages.put("write", 0.25);
+      stages.put("record", 0.01);
+      stages.put("total", 1.5);
+      RunStats stats = new RunStats(100, 2, 40, 38, 2, 4, stages);
       registry.completeRun(succeeded, stats);
       registry.completeRun(succeeded, stats);
       String failed = registry.startRun(project, "driver_hourly_stats", hours(1, 2), null);
@@ -263,6 +268,8 @@ class SqlRegistryTest {
           .containsExactlyInAnyOrder(RunStatus.SUCCEEDED, RunStatus.FAILED);
       MaterializationRun done = registry.run(succeeded).orElseThrow();
       assertThat(done.stats()).isEqualTo(stats);
+      assertThat(done.stats().stageSeconds().keySet())
+          .containsExactly("plan", "write", "record", "total");
       assertThat(done.window()).isEqualTo(hours(0, 1));
       assertThat(done.sparkApplicationId()).isEqualTo("app-1");
       assertThat(done.host()).isNotBlank();
