@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
       IntervalsCommand.class,
+      ViewsCommand.class,
+      RunsCommand.class,
       ReadCommand.class,
       DemoCommand.class
     },
