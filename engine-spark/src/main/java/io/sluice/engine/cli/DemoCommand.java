@@ -74,11 +74,12 @@ final class DemoCommand implements Callable<Integer> {
           "Applied %s to the registry %s%n",
           dir.resolve("definitions.yaml"), repo.registry().describe());
       Materialization materialization = new Materialization(spark, repo, registry);
+      FeatureViewDefinition demoView = Materialization.materializableView(repo, registry, VIEW);
       for (int day = 0; day < 2; day++) {
         Instant start = DAY1.plus(day, ChronoUnit.DAYS);
         RunReport report =
             materialization.materialize(
-                VIEW,
+                demoView,
                 new TimeInterval(start, start.plus(1, ChronoUnit.DAYS)),
                 WriteMode.NEWER_ONLY);
         out.printf(
