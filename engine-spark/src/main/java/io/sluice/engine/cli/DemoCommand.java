@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.common.json.Json;
+import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
 import io.sluice.engine.demo.DemoData;
 import io.sluice.engine.run.Materialization;
@@ -14,6 +15,7 @@ import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -59,8 +61,27 @@ final class DemoCommand implements Callable<Integer> {
         spec, Json.MAPPER.createObjectNode().put("command", "demo"), summary -> run(out, summary));
   }
 
+  /** The demo's folder must hold its two files; the message is about the folder, not --config. */
+  private void checkFolder() {
+    Path folder = dir.toAbsolutePath().normalize();
+    String hint =
+        "; pass --dir <the demo's folder, with feature_store.yaml and definitions.yaml>, such as"
+            + " conf/demo in Sluice's source tree";
+    if (!Files.isDirectory(folder)) {
+      throw new InvalidUsageException(
+          "Cannot run the demo in " + folder + ": no such folder" + hint);
+    }
+    for (String file : List.of("feature_store.yaml", "definitions.yaml")) {
+      if (!Files.isRegularFile(folder.resolve(file))) {
+        throw new InvalidUsageException(
+            "Cannot run the demo in " + folder + ": it has no " + file + hint);
+      }
+    }
+  }
+
   private void run(PrintWriter out, ObjectNode summary) throws Exception {
     ArrayNode runs = summary.putArray("runs");
+    checkFolder();
     RepoConfig repo = RepoLoader.loadConfig(dir.resolve("feature_store.yaml"));
     Path data = dir.resolve("data/driver_stats.parquet").toAbsolutePath().normalize();
     SparkSession spark = SparkSessions.forCommand("sluice demo", repo.batchEngine());
