@@ -344,7 +344,17 @@ public record DefinitionsFile(
         features.add(new Column(featureName, type));
       }
       return new FeatureViewDefinition(
-          project, name, entityNames, entityColumns, features, ttl, online, source, List.of());
+          project,
+          name,
+          entityNames,
+          entityColumns,
+          features,
+          ttl,
+          online,
+          source,
+          List.of(),
+          FeatureViewState.STATE_UNSPECIFIED,
+          0);
     }
 
     private String resolve(String path) {

@@ -73,6 +73,30 @@ final class FeastObjectReader {
     return FeastProtos.featureView(project, proto, entities);
   }
 
+  /**
+   * The project's feature views, sorted by name; views stored without entity columns take their
+   * join keys from the project's entities, as in {@link #featureView}.
+   */
+  List<FeatureViewDefinition> featureViews(Connection connection, String project)
+      throws SQLException {
+    List<FeatureView> protos = new ArrayList<>();
+    for (byte[] bytes :
+        protos(connection, "feature_views", "feature_view_name", "feature_view_proto", project)) {
+      protos.add(parse(() -> FeatureView.parseFrom(bytes), "feature view"));
+    }
+    Map<String, EntityDefinition> entities = new LinkedHashMap<>();
+    if (protos.stream().anyMatch(proto -> proto.getSpec().getEntityColumnsCount() == 0)) {
+      for (EntityDefinition entity : entities(connection, project)) {
+        entities.put(entity.name(), entity);
+      }
+    }
+    List<FeatureViewDefinition> views = new ArrayList<>();
+    for (FeatureView proto : protos) {
+      views.add(FeastProtos.featureView(project, proto, entities));
+    }
+    return views;
+  }
+
   /** The stored feature view, its row locked until the transaction ends. */
   Optional<FeatureView> lockFeatureView(Connection connection, String project, String name)
       throws SQLException {

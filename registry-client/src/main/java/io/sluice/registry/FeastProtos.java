@@ -38,7 +38,7 @@ final class FeastProtos {
   static final int META_CURRENT_VERSION_NUMBER_FIELD = 4;
 
   /** {@code FeatureViewMeta.state} value AVAILABLE_ONLINE. */
-  static final long STATE_AVAILABLE_ONLINE = 4;
+  static final long STATE_AVAILABLE_ONLINE = FeatureViewState.AVAILABLE_ONLINE.number();
 
   static final String FILE_SOURCE_CLASS = "feast.infra.offline_stores.file_source.FileSource";
   static final String SPARK_SOURCE_CLASS =
@@ -99,6 +99,7 @@ final class FeastProtos {
         spec.getOnline(),
         dataSource(spec.getName(), spec.getBatchSource()),
         intervals(proto.getMeta()),
+        state(proto.getMeta()),
         currentVersionNumber(proto.getMeta()));
   }
 
@@ -108,6 +109,18 @@ final class FeastProtos {
         meta.getUnknownFields().getField(META_CURRENT_VERSION_NUMBER_FIELD);
     List<Long> values = field.getVarintList();
     return values.isEmpty() ? 0 : (int) (long) values.get(values.size() - 1);
+  }
+
+  /** The view's Feast 0.66 state, from the unknown-field set; the last value wins, as in proto3. */
+  static FeatureViewState state(FeatureViewMeta meta) {
+    UnknownFieldSet fields = meta.getUnknownFields();
+    if (!fields.hasField(META_STATE_FIELD)) {
+      return FeatureViewState.STATE_UNSPECIFIED;
+    }
+    List<Long> values = fields.getField(META_STATE_FIELD).getVarintList();
+    return values.isEmpty()
+        ? FeatureViewState.UNRECOGNIZED
+        : FeatureViewState.forNumber(values.get(values.size() - 1));
   }
 
   static List<TimeInterval> intervals(FeatureViewMeta meta) {

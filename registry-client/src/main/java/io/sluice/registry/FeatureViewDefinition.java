@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param entityColumns the join keys (name and Feast value type), in the view's order
  * @param ttl how long a value stays valid; {@link Duration#ZERO} means no limit
  * @param materializationIntervals the recorded intervals, sorted and coalesced
+ * @param state Feast's lifecycle state ({@link FeatureViewState#STATE_UNSPECIFIED} for a view never
+ *     materialized, or read from a file)
  * @param currentVersionNumber Feast's {@code meta.current_version_number} (0 when unversioned)
  */
 public record FeatureViewDefinition(
@@ -28,6 +30,7 @@ public record FeatureViewDefinition(
     boolean online,
     DataSourceDefinition batchSource,
     List<TimeInterval> materializationIntervals,
+    FeatureViewState state,
     int currentVersionNumber) {
   /** Feast's entity name for entity-less views. */
   public static final String DUMMY_ENTITY_NAME = "__dummy";
@@ -46,12 +49,13 @@ public record FeatureViewDefinition(
     materializationIntervals =
         TimeIntervals.merge(
             requireNonNull(materializationIntervals, "materializationIntervals is null"));
+    requireNonNull(state, "state is null");
     if (ttl.isNegative()) {
       throw new IllegalArgumentException("ttl is negative: " + ttl);
     }
   }
 
-  /** An unversioned view. */
+  /** An unversioned view in state {@code STATE_UNSPECIFIED}. */
   public FeatureViewDefinition(
       String project,
       String name,
@@ -72,6 +76,7 @@ public record FeatureViewDefinition(
         online,
         batchSource,
         materializationIntervals,
+        FeatureViewState.STATE_UNSPECIFIED,
         0);
   }
 

@@ -3,6 +3,8 @@ package io.sluice.registry;
 import io.sluice.common.retry.RetryExhaustedException;
 import io.sluice.common.retry.RetryRule;
 import io.sluice.common.sqlite.SqliteFiles;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
@@ -257,7 +259,7 @@ final class RegistryConnection implements AutoCloseable {
   private static Connection connect(RegistryConfig config) {
     try {
       return config.dialect() == RegistryDialect.SQLITE
-          ? SqliteFiles.open(sqliteFile(config), SqliteFiles.DEFAULT_BUSY_TIMEOUT_MILLIS)
+          ? SqliteFiles.open(createFolder(config), SqliteFiles.DEFAULT_BUSY_TIMEOUT_MILLIS)
           : connectToServer(config);
     } catch (SQLException e) {
       SqlErrors.Kind kind = SqlErrors.classify(e, config.dialect());
@@ -311,6 +313,23 @@ final class RegistryConnection implements AutoCloseable {
           "Invalid registry URL " + config.jdbcUrl() + ": the JDBC driver does not accept it");
     }
     return connection;
+  }
+
+  /** The SQLite registry's file, its folder created when missing (as the online store's is). */
+  private static String createFolder(RegistryConfig config) {
+    String file = sqliteFile(config);
+    try {
+      SqliteFiles.createMissingFolders(Path.of(file), "the SQLite registry");
+    } catch (IOException e) {
+      throw new RegistryConfigurationException(
+          "Cannot create the folder of the SQLite registry "
+              + file
+              + ": "
+              + e
+              + "; check registry.path",
+          e);
+    }
+    return file;
   }
 
   private static String sqliteFile(RegistryConfig config) {

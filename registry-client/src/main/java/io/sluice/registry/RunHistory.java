@@ -118,14 +118,53 @@ final class RunHistory {
   /** The runs of a feature view, oldest first. */
   List<MaterializationRun> list(Connection connection, String project, String featureView)
       throws SQLException {
+    return select(
+        connection,
+        "SELECT * FROM "
+            + RegistrySchema.RUNS_TABLE
+            + " WHERE project_id = ? AND feature_view_name = ? ORDER BY started_at, run_id",
+        project,
+        featureView);
+  }
+
+  /** The project's runs of every view, newest first, at most {@code limit}. */
+  List<MaterializationRun> recent(Connection connection, String project, int limit)
+      throws SQLException {
+    return select(
+        connection,
+        "SELECT * FROM "
+            + RegistrySchema.RUNS_TABLE
+            + " WHERE project_id = ? ORDER BY started_at DESC, run_id DESC LIMIT ?",
+        project,
+        limit);
+  }
+
+  /** The runs of a feature view, newest first, at most {@code limit}. */
+  List<MaterializationRun> recent(
+      Connection connection, String project, String featureView, int limit) throws SQLException {
+    return select(
+        connection,
+        "SELECT * FROM "
+            + RegistrySchema.RUNS_TABLE
+            + " WHERE project_id = ? AND feature_view_name = ?"
+            + " ORDER BY started_at DESC, run_id DESC LIMIT ?",
+        project,
+        featureView,
+        limit);
+  }
+
+  /** Runs {@code sql} with {@code parameters} (strings and ints) and reads every row as a run. */
+  private static List<MaterializationRun> select(
+      Connection connection, String sql, Object... parameters) throws SQLException {
     List<MaterializationRun> runs = new ArrayList<>();
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT * FROM "
-                + RegistrySchema.RUNS_TABLE
-                + " WHERE project_id = ? AND feature_view_name = ? ORDER BY started_at, run_id")) {
-      select.setString(1, project);
-      select.setString(2, featureView);
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        if (parameters[i] instanceof Integer number) {
+          select.setInt(i + 1, number);
+        } else {
+          select.setString(i + 1, (String) parameters[i]);
+        }
+      }
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           runs.add(run(rows));

@@ -2,6 +2,8 @@ package io.sluice.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -27,7 +29,15 @@ public record RunStats(
     checkCount("rowsWritten", rowsWritten);
     checkCount("rowsSkippedNotNewer", rowsSkippedNotNewer);
     checkCount("partitions", partitions);
-    stageSeconds = Map.copyOf(requireNonNull(stageSeconds, "stageSeconds is null"));
+    requireNonNull(stageSeconds, "stageSeconds is null");
+    // Map.copyOf would lose the caller's order, which the stored JSON and its readers keep.
+    Map<String, Double> ordered = new LinkedHashMap<>();
+    stageSeconds.forEach(
+        (stage, seconds) ->
+            ordered.put(
+                requireNonNull(stage, "stage is null"),
+                requireNonNull(seconds, "seconds of " + stage + " is null")));
+    stageSeconds = Collections.unmodifiableMap(ordered);
   }
 
   private static void checkCount(String name, long value) {

@@ -89,6 +89,12 @@ public final class SqlRegistry implements AutoCloseable {
         "read feature view '" + name + "'", c -> reader.featureView(c, project, name));
   }
 
+  /** The project's feature views with their recorded intervals and state, sorted by name. */
+  public synchronized List<FeatureViewDefinition> featureViews(String project) {
+    requireNonNull(project, "project is null");
+    return connection.autocommit("list feature views", c -> reader.featureViews(c, project));
+  }
+
   /** The project's entities, sorted by name. */
   public synchronized List<EntityDefinition> entities(String project) {
     requireNonNull(project, "project is null");
@@ -205,6 +211,30 @@ public final class SqlRegistry implements AutoCloseable {
     requireNonNull(project, "project is null");
     requireNonNull(featureView, "featureView is null");
     return connection.autocommit("list runs", c -> runs.list(c, project, featureView));
+  }
+
+  /** The project's latest runs of every view, newest first: at most {@code limit}. */
+  public synchronized List<MaterializationRun> recentRuns(String project, int limit) {
+    requireNonNull(project, "project is null");
+    checkLimit(limit);
+    return connection.autocommit("list recent runs", c -> runs.recent(c, project, limit));
+  }
+
+  /** The latest runs of one feature view, newest first: at most {@code limit}. */
+  public synchronized List<MaterializationRun> recentRuns(
+      String project, String featureView, int limit) {
+    requireNonNull(project, "project is null");
+    requireNonNull(featureView, "featureView is null");
+    checkLimit(limit);
+    return connection.autocommit(
+        "list recent runs of feature view '" + featureView + "'",
+        c -> runs.recent(c, project, featureView, limit));
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1: " + limit);
+    }
   }
 
   @Override

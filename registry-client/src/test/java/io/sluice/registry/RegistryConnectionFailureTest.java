@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.testing.ServerProcess;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,15 +76,29 @@ class RegistryConnectionFailureTest {
   }
 
   @Test
-  void sqliteInAMissingFolderIsAConfigurationError() {
-    RegistryConfig config = RegistryConfig.sqlite(folder.resolve("missing/registry.db"));
+  void sqliteInAMissingFolderIsCreatedLikeTheOnlineStoresFolder() {
+    Path file = folder.resolve("missing/state/registry.db");
+
+    try (SqlRegistry registry = SqlRegistry.open(RegistryConfig.sqlite(file))) {
+      registry.ensureSchema();
+      assertThat(registry.featureViewNames("demo")).isEmpty();
+    }
+    assertThat(file).isRegularFile();
+  }
+
+  @Test
+  void sqliteFolderThatCannotBeCreatedIsAConfigurationError() throws Exception {
+    Path notAFolder = Files.writeString(folder.resolve("not-a-folder"), "x");
+    RegistryConfig config = RegistryConfig.sqlite(notAFolder.resolve("registry.db"));
 
     assertThatThrownBy(() -> SqlRegistry.open(config))
         .isInstanceOf(RegistryConfigurationException.class)
-        .hasMessage(
-            "Cannot open the SQLite registry "
-                + folder.resolve("missing/registry.db")
-                + ": check that its folder exists and is writable");
+        .hasMessageStartingWith(
+            "Cannot create the folder of the SQLite registry "
+                + notAFolder.resolve("registry.db")
+                + ": java.nio.file.FileAlreadyExistsException: "
+                + notAFolder)
+        .hasMessageEndingWith("; check registry.path");
   }
 
   @Test

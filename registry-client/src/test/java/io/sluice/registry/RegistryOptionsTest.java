@@ -116,6 +116,7 @@ class RegistryOptionsTest {
             v.online(),
             v.batchSource(),
             v.materializationIntervals(),
+            v.state(),
             2);
     assertThat(versioned.onlineName(true)).isEqualTo(v.name() + "_v2");
     assertThat(versioned.onlineName(false)).isEqualTo(v.name());

@@ -139,6 +139,76 @@ class SqlRegistryTest {
 
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
+  void featureViewsListsEveryViewWithItsIntervalsAndFeastState(TestDatabase database)
+      throws Exception {
+    try (SqlRegistry registry = SqlRegistry.open(database.config(folder))) {
+      registry.apply(project, definitions());
+      record(registry, hours(0, 2));
+      record(registry, hours(4, 5));
+
+      List<FeatureViewDefinition> views = registry.featureViews(project);
+
+      assertThat(views)
+          .extracting(FeatureViewDefinition::name)
+          .containsExactly("driver_hourly_stats", "global_stats");
+      assertThat(views.get(0).materializationIntervals()).containsExactly(hours(0, 2), hours(4, 5));
+      assertThat(views.get(0).state()).isEqualTo(FeatureViewState.AVAILABLE_ONLINE);
+      assertThat(views.get(0).entityNames()).containsExactly("driver");
+      assertThat(views.get(0).features()).hasSize(3);
+      assertThat(views.get(1).materializationIntervals()).isEmpty();
+      assertThat(views.get(1).state()).isEqualTo(FeatureViewState.STATE_UNSPECIFIED);
+      assertThat(views.get(1).isEntityless()).isTrue();
+      assertThat(registry.featureViews("p_no_such_project")).isEmpty();
+
+      // States Feast 0.66 writes (feast apply leaves CREATED), and one from a newer Feast.
+      try (Connection connection = JdbcAccess.connect(database, folder)) {
+        JdbcAccess.setState(connection, project, "global_stats", 1);
+      }
+      assertThat(registry.featureViews(project).get(1).state()).isEqualTo(FeatureViewState.CREATED);
+      assertThat(registry.featureView(project, "global_stats").state())
+          .isEqualTo(FeatureViewState.CREATED);
+      try (Connection connection = JdbcAccess.connect(database, folder)) {
+        JdbcAccess.setState(connection, project, "global_stats", 9);
+      }
+      assertThat(registry.featureView(project, "global_stats").state())
+          .isEqualTo(FeatureViewState.UNRECOGNIZED);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  void recentRunsAreNewestFirstAndLimited(TestDatabase database) throws Exception {
+    try (SqlRegistry registry = SqlRegistry.open(database.config(folder))) {
+      registry.apply(project, definitions());
+      String first = registry.startRun(project, "driver_hourly_stats", hours(0, 1), "app-1");
+      registry.completeRun(first, RunStats.NONE);
+      String second = registry.startRun(project, "global_stats", hours(0, 1), "app-2");
+      String third = registry.startRun(project, "driver_hourly_stats", hours(1, 2), "app-3");
+      registry.failRun(third, RunStats.NONE, "Cannot reach Redis");
+
+      assertThat(registry.recentRuns(project, 10))
+          .extracting(MaterializationRun::runId)
+          .containsExactly(third, second, first);
+      assertThat(registry.recentRuns(project, 2))
+          .extracting(MaterializationRun::runId)
+          .containsExactly(third, second);
+      List<MaterializationRun> driver = registry.recentRuns(project, "driver_hourly_stats", 10);
+      assertThat(driver).extracting(MaterializationRun::runId).containsExactly(third, first);
+      assertThat(driver)
+          .extracting(MaterializationRun::status)
+          .containsExactly(RunStatus.FAILED, RunStatus.SUCCEEDED);
+      assertThat(registry.recentRuns(project, "driver_hourly_stats", 1))
+          .extracting(MaterializationRun::runId)
+          .containsExactly(third);
+      assertThat(registry.recentRuns(project, "nope", 5)).isEmpty();
+      assertThatThrownBy(() -> registry.recentRuns(project, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("limit must be >= 1: 0");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
   void reapplyKeepsIntervalsAndCreatedTimestamp(TestDatabase database) throws Exception {
     try (SqlRegistry registry = SqlRegistry.open(database.config(folder))) {
       registry.apply(project, definitions());
@@ -180,7 +250,12 @@ class SqlRegistryTest {
       String succeeded = registry.startRun(project, "driver_hourly_stats", hours(0, 1), "app-1");
       assertThat(registry.run(succeeded))
           .hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.RUNNING));
-      RunStats stats = new RunStats(100, 2, 40, 38, 2, 4, Map.of("read", 1.5, "write", 0.25));
+      Map<String, Double> stages = new java.util.LinkedHashMap<>();
+      stages.put("plan", 0.5);
+      stages.put("write", 0.25);
+      stages.put("record", 0.01);
+      stages.put("total", 1.5);
+      RunStats stats = new RunStats(100, 2, 40, 38, 2, 4, stages);
       registry.completeRun(succeeded, stats);
       registry.completeRun(succeeded, stats);
       String failed = registry.startRun(project, "driver_hourly_stats", hours(1, 2), null);
@@ -193,6 +268,8 @@ class SqlRegistryTest {
           .containsExactlyInAnyOrder(RunStatus.SUCCEEDED, RunStatus.FAILED);
       MaterializationRun done = registry.run(succeeded).orElseThrow();
       assertThat(done.stats()).isEqualTo(stats);
+      assertThat(done.stats().stageSeconds().keySet())
+          .containsExactly("plan", "write", "record", "total");
       assertThat(done.window()).isEqualTo(hours(0, 1));
       assertThat(done.sparkApplicationId()).isEqualTo("app-1");
       assertThat(done.host()).isNotBlank();
@@ -301,6 +378,33 @@ class SqlRegistryTest {
           rows.next();
           return rows.getInt(1);
         }
+      }
+    }
+
+    /** Stores {@code state} in the view's {@code meta.state} (field 6), as Feast 0.66 does. */
+    static void setState(Connection connection, String project, String name, long state)
+        throws Exception {
+      FeatureView stored = FeatureView.parseFrom(featureViewProto(connection, project, name));
+      FeatureView.Builder builder = stored.toBuilder();
+      builder
+          .getMetaBuilder()
+          .setUnknownFields(
+              com.google.protobuf.UnknownFieldSet.newBuilder(stored.getMeta().getUnknownFields())
+                  .clearField(FeastProtos.META_STATE_FIELD)
+                  .addField(
+                      FeastProtos.META_STATE_FIELD,
+                      com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                          .addVarint(state)
+                          .build())
+                  .build());
+      try (PreparedStatement update =
+          connection.prepareStatement(
+              "UPDATE feature_views SET feature_view_proto = ?"
+                  + " WHERE project_id = ? AND feature_view_name = ?")) {
+        update.setBytes(1, builder.build().toByteArray());
+        update.setString(2, project);
+        update.setString(3, name);
+        assertThat(update.executeUpdate()).isEqualTo(1);
       }
     }
 

@@ -60,6 +60,40 @@ final class CommandOutput {
     void fill(ObjectNode result) throws Exception;
   }
 
+  /** How a listing command shows its filled result to people. */
+  @FunctionalInterface
+  interface TextBody {
+    void print(ObjectNode result, PrintWriter out);
+  }
+
+  /**
+   * Runs a listing command: fills {@code result} once, then prints it as {@link #json} does when
+   * {@code format} asks for JSON, or as text through {@code text}, rendered from the same result,
+   * so the two never disagree. In text a failure prints only the error, on stderr. Returns the exit
+   * code.
+   */
+  static int jsonOrText(
+      CommandSpec spec,
+      RepoOptions.Format format,
+      ObjectNode result,
+      JsonBody body,
+      TextBody text) {
+    if (format.json) {
+      return json(spec, result, body);
+    }
+    try {
+      body.fill(result);
+    } catch (Exception e) {
+      int exitCode = exitCode(spec.name(), e);
+      spec.commandLine().getErr().println("sluice: error: " + ExitCodes.message(e));
+      spec.commandLine().getErr().flush();
+      return exitCode;
+    }
+    text.print(result, spec.commandLine().getOut());
+    spec.commandLine().getOut().flush();
+    return ExitCodes.SUCCESS;
+  }
+
   /**
    * Runs a command that prints one JSON object as its last line: {@code status}, {@code exit_code}
    * and, on failure, {@code error} are added (the error also goes to stderr). Returns the exit

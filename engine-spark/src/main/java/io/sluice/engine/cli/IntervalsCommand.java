@@ -31,10 +31,7 @@ final class IntervalsCommand implements Callable<Integer> {
             (result, config, registry) -> {
               ArrayNode intervals = result.put("project", config.project()).putArray("intervals");
               for (TimeInterval interval : registry.intervals(config.project(), view.name)) {
-                intervals
-                    .addObject()
-                    .put("start", interval.start().toString())
-                    .put("end", interval.end().toString());
+                intervals.add(RegistryJson.interval(interval));
               }
             }));
   }

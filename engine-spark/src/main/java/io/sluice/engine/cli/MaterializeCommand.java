@@ -55,8 +55,8 @@ final class MaterializeCommand implements Callable<Integer> {
                     + " (the window is [start, end))");
           }
         },
-        materialization ->
+        (materialization, definition) ->
             materialization.materialize(
-                view.name, new TimeInterval(window[0], window[1]), run.mode()));
+                definition, new TimeInterval(window[0], window[1]), run.mode()));
   }
 }

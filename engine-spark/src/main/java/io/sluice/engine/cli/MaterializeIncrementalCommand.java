@@ -34,6 +34,7 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
         view.name,
         run,
         () -> to[0] = end.instant(),
-        materialization -> materialization.materializeIncremental(view.name, to[0], run.mode()));
+        (materialization, definition) ->
+            materialization.materializeIncremental(definition, to[0], run.mode()));
   }
 }

@@ -5,6 +5,7 @@ import io.sluice.engine.run.ExitCodes;
 import io.sluice.engine.run.Materialization;
 import io.sluice.engine.run.MaterializationFailedException;
 import io.sluice.engine.run.RunReport;
+import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,16 +14,17 @@ import picocli.CommandLine.Model.CommandSpec;
 final class MaterializeRunner {
   private MaterializeRunner() {}
 
-  /** One materialization, given a ready {@link Materialization}. */
+  /** One materialization of {@code view}, given a ready {@link Materialization}. */
   @FunctionalInterface
   interface RunBody {
-    RunReport run(Materialization materialization) throws Exception;
+    RunReport run(Materialization materialization, FeatureViewDefinition view) throws Exception;
   }
 
   /**
    * Runs a materializing command: checks its arguments ({@code validate}), loads the config, opens
-   * the registry and Spark, runs {@code body}, and prints the report (also on failure). Returns the
-   * report's exit code.
+   * the registry, looks the view up, starts Spark, runs {@code body}, and prints the report (also
+   * on failure). Everything that can fail without Spark fails before Spark starts, which takes
+   * seconds. Returns the report's exit code.
    */
   static int run(
       CommandSpec spec,
@@ -39,9 +41,11 @@ final class MaterializeRunner {
       RepoConfig config = RepoLoader.loadConfig(repo.config);
       project = config.project();
       try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
+        FeatureViewDefinition view =
+            Materialization.materializableView(config, registry, featureView);
         SparkSession spark =
             SparkSessions.forCommand("sluice " + command + " " + featureView, config.batchEngine());
-        report = body.run(new Materialization(spark, config, registry));
+        report = body.run(new Materialization(spark, config, registry), view);
       }
     } catch (Exception e) { // Spark throws checked exceptions undeclared
       report = failure(command, project, featureView, e);

@@ -17,6 +17,12 @@ final class RepoOptions {
     String name;
   }
 
+  /** {@code --json}, for the listing commands: one JSON document instead of a table. */
+  static final class Format {
+    @Option(names = "--json", description = "Print one line of JSON instead of a table")
+    boolean json;
+  }
+
   /** {@code --end}, the window's exclusive end, for the materializing commands. */
   static final class End {
     @Option(

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
       IntervalsCommand.class,
+      ViewsCommand.class,
+      RunsCommand.class,
       ReadCommand.class,
       DemoCommand.class
     },
@@ -68,14 +70,23 @@ public final class SluiceMain implements Runnable {
     CommandLine commandLine = new CommandLine(new SluiceMain());
     commandLine.setOut(out);
     commandLine.setErr(err);
+    // The usage line names every command, from the list above, so it cannot fall behind it.
+    commandLine
+        .getCommandSpec()
+        .usageMessage()
+        .synopsisSubcommandLabel("(" + String.join(" | ", commandNames(commandLine)) + ")");
     return commandLine;
+  }
+
+  private static java.util.List<String> commandNames(CommandLine commandLine) {
+    return java.util.List.copyOf(commandLine.getSubcommands().keySet());
   }
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "Missing command: use apply, materialize, materialize-incremental," + " intervals or demo");
+        "Missing command: use one of " + String.join(", ", commandNames(spec.commandLine())));
   }
 
   /** The version from the jar's manifest, when there is one. */

@@ -12,17 +12,23 @@ import java.time.Instant;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RuntimeConfig;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import scala.Option;
 
 /**
  * The demo's driver statistics, made by Spark from a seed-free formula so every machine gets the
  * same rows: one row per driver per hour with a jittered event time, a created time 30 s later, and
- * three features. One row in 997 has no driver id, to show dropped rows in the report.
+ * three features. One row in 997 has no driver id, to show dropped rows in the report. Timestamps
+ * are written as Parquet {@code TIMESTAMP(isAdjustedToUTC=true, MICROS)}: instants, as Feast's
+ * readers expect of an event timestamp.
  */
 public final class DemoData {
   public static final long FIRST_DRIVER = 1001;
+
+  private static final String OUTPUT_TIMESTAMP_TYPE = "spark.sql.parquet.outputTimestampType";
 
   private DemoData() {}
 
@@ -44,7 +50,21 @@ public final class DemoData {
                 fraction(id, 1).cast(DataTypes.FloatType).as("conv_rate"),
                 fraction(id, 2).cast(DataTypes.FloatType).as("acc_rate"),
                 pmod(hash(id, lit(3)), lit(1000)).cast(DataTypes.LongType).as("trips_raw"));
-    rows.coalesce(2).write().mode(SaveMode.Overwrite).parquet(target.toString());
+    // Spark's default for Parquet timestamps is INT96, which readers take as naive;
+    // TIMESTAMP_MICROS
+    // stores them as TIMESTAMP(isAdjustedToUTC=true, MICROS), instants that every reader agrees on.
+    RuntimeConfig conf = spark.conf();
+    Option<String> previous = conf.getOption(OUTPUT_TIMESTAMP_TYPE);
+    conf.set(OUTPUT_TIMESTAMP_TYPE, "TIMESTAMP_MICROS");
+    try {
+      rows.coalesce(2).write().mode(SaveMode.Overwrite).parquet(target.toString());
+    } finally {
+      if (previous.isDefined()) {
+        conf.set(OUTPUT_TIMESTAMP_TYPE, previous.get());
+      } else {
+        conf.unset(OUTPUT_TIMESTAMP_TYPE);
+      }
+    }
     return (long) drivers * hours;
   }
 

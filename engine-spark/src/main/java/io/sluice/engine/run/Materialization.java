@@ -30,11 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One materialization run of one feature view for one window, driver side: look up the view, start
- * a run row, read and check the source, reduce to the latest row per entity, write every partition
- * through the online writers, and only then record the interval and the run's success in one
- * registry transaction. Any failure after the run row exists marks the run FAILED and records no
- * interval. Nothing is collected to the driver; it holds the plan and the counters.
+ * One materialization run of one feature view for one window, driver side: given the view (looked
+ * up before Spark starts, by {@link #materializableView}), start a run row, read and check the
+ * source, reduce to the latest row per entity, write every partition through the online writers,
+ * and only then record the interval and the run's success in one registry transaction. Any failure
+ * after the run row exists marks the run FAILED and records no interval. Nothing is collected to
+ * the driver; it holds the plan and the counters.
  */
 public final class Materialization {
   private static final Logger LOG = LoggerFactory.getLogger(Materialization.class);
@@ -55,31 +56,47 @@ public final class Materialization {
     spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
   }
 
-  /** Materializes {@code [start, end)}. */
-  public RunReport materialize(String featureView, TimeInterval window, WriteMode requested) {
+  /**
+   * The feature view {@code name} of the project, checked for what a run needs that Spark does not
+   * decide: it exists, is online and has features. Needs no Spark session: callers look the view up
+   * before starting one, so these errors come as fast as the other configuration errors.
+   *
+   * @throws io.sluice.registry.FeatureViewNotFoundException naming the views that exist
+   * @throws InvalidUsageException when the view is offline or has no features
+   */
+  public static FeatureViewDefinition materializableView(
+      RepoConfig config, SqlRegistry registry, String name) {
+    FeatureViewDefinition view = registry.featureView(config.project(), name);
+    requireMaterializable(view);
+    return view;
+  }
+
+  /** Materializes {@code [start, end)} of {@code view}, as {@link #materializableView} read it. */
+  public RunReport materialize(
+      FeatureViewDefinition view, TimeInterval window, WriteMode requested) {
     WriteMode mode = effective(requested);
-    FeatureViewDefinition view = registry.featureView(config.project(), featureView);
     return run(view, window, mode, "materialize");
   }
 
   /**
-   * Materializes from the greatest recorded end (or {@code end - ttl}, or 52 weeks when the view
-   * has no ttl) to {@code end}; reports {@link RunReport#UP_TO_DATE} when there is nothing left.
+   * Materializes {@code view} from its greatest recorded end (or {@code end - ttl}, or 52 weeks
+   * when it has no ttl) to {@code end}; reports {@link RunReport#UP_TO_DATE} when there is nothing
+   * left. The recorded intervals are those of {@code view}, as {@link #materializableView} read it.
    */
-  public RunReport materializeIncremental(String featureView, Instant end, WriteMode requested) {
+  public RunReport materializeIncremental(
+      FeatureViewDefinition view, Instant end, WriteMode requested) {
     WriteMode mode = effective(requested);
-    FeatureViewDefinition view = registry.featureView(config.project(), featureView);
     Duration lookback = view.ttl().isZero() ? NO_TTL_LOOKBACK : view.ttl();
     Instant start = view.latestMaterializedEnd().orElse(end.minus(lookback));
     if (!start.isBefore(end)) {
       LOG.info(
           "Feature view {} is materialized up to {}; nothing to do before {}",
-          featureView,
+          view.name(),
           start,
           end);
       return RunReport.upToDate(
           config.project(),
-          featureView,
+          view.name(),
           start,
           end,
           mode(mode),
@@ -93,8 +110,7 @@ public final class Materialization {
     return config.onlineStore().skipsNewerOnlyCheck() ? WriteMode.FORCE : requested;
   }
 
-  private RunReport run(
-      FeatureViewDefinition view, TimeInterval window, WriteMode mode, String command) {
+  private static void requireMaterializable(FeatureViewDefinition view) {
     if (!view.online()) {
       throw new InvalidUsageException(
           "Cannot materialize feature view "
@@ -106,6 +122,11 @@ public final class Materialization {
       throw new InvalidUsageException(
           "Cannot materialize feature view " + view.name() + ": it has no features");
     }
+  }
+
+  private RunReport run(
+      FeatureViewDefinition view, TimeInterval window, WriteMode mode, String command) {
+    requireMaterializable(view);
     String master = spark.sparkContext().master();
     if (OnlineStores.needsLocalMode(config.onlineStore()) && !master.startsWith("local")) {
       String type = OnlineStores.typeName(config.onlineStore());

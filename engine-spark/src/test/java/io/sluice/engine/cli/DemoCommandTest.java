@@ -17,7 +17,7 @@ class DemoCommandTest extends SparkTestBase {
   @TempDir Path dir;
 
   @Test
-  void demoMaterializesTwoDaysAndReadsBackTheLatestValues() throws Exception {
+  void demoMaterializesTwoDaysReadsBackTheLatestValuesAndASecondDemoReusesThem() throws Exception {
     for (String file : List.of("feature_store.yaml", "definitions.yaml")) {
       Files.copy(Path.of("../conf/demo", file), dir.resolve(file));
     }
@@ -32,8 +32,31 @@ class DemoCommandTest extends SparkTestBase {
         .contains(
             "Recorded intervals of driver_hourly_stats: [[2024-05-01T00:00:00Z, 2024-05-03T00:00:00Z)]");
 
+    String config = dir.resolve("feature_store.yaml").toString();
+    assertThat(result.out())
+        .doesNotContain("earlier demo")
+        .contains(
+            "Next, try:\n"
+                + "  sluice read --config "
+                + config
+                + " --feature-view driver_hourly_stats --entity driver_id=1001\n"
+                + "  sluice views --config "
+                + config
+                + "\n  sluice runs --config "
+                + config
+                + "\n  sluice materialize-incremental --config "
+                + config
+                + " --feature-view driver_hourly_stats --end 2024-05-03T00:00:00Z\n")
+        .contains("  cd " + dir + "\n")
+        .contains(
+            "  python3 -c 'from feast import FeatureStore; store = FeatureStore(repo_path=\".\");"
+                + " print(store.get_online_features(features=[\"driver_hourly_stats:conv_rate\","
+                + " \"driver_hourly_stats:acc_rate\", \"driver_hourly_stats:avg_daily_trips\"],"
+                + " entity_rows=[{\"driver_id\": 1001}]).to_dict())'\n");
+
     JsonNode summary = Json.MAPPER.readTree(result.lastLine());
     assertThat(summary.get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(summary.get("reused_earlier_state").asBoolean()).isFalse();
     assertThat(summary.get("runs")).hasSize(2);
     for (JsonNode run : summary.get("runs")) {
       assertThat(run.get("rows_written").asLong()).isEqualTo(500);
@@ -77,5 +100,23 @@ class DemoCommandTest extends SparkTestBase {
     JsonNode entities = Json.MAPPER.readTree(read.lastLine()).get("entities");
     assertThat(entities.get(0)).isEqualTo(online.get(0));
     assertThat(entities.get(1).get("values").isNull()).isTrue();
+
+    // A second demo in the same folder reuses the state, says so first, and writes nothing new.
+    CommandResult again = CommandResult.run("demo", "--dir", dir.toString());
+    assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+    assertThat(again.out())
+        .startsWith(
+            "This folder holds an earlier demo's state: driver_hourly_stats has the recorded"
+                + " intervals [[2024-05-01T00:00:00Z, 2024-05-03T00:00:00Z)] in the registry"
+                + " jdbc:sqlite:"
+                + dir.resolve("data/registry.db")
+                + ".\nThe demo reuses it:");
+    JsonNode second = Json.MAPPER.readTree(again.lastLine());
+    assertThat(second.get("reused_earlier_state").asBoolean()).isTrue();
+    for (JsonNode run : second.get("runs")) {
+      assertThat(run.get("rows_written").asLong()).isZero();
+      assertThat(run.get("rows_skipped_not_newer").asLong()).isEqualTo(500);
+    }
+    assertThat(second.get("online_values")).isEqualTo(online);
   }
 }

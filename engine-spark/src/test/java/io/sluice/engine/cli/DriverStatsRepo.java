@@ -97,9 +97,19 @@ final class DriverStatsRepo {
         .write()
         .mode(SaveMode.Overwrite)
         .parquet(dir.resolve("data/driver_stats.parquet").toString());
-    write(dir.resolve("definitions.yaml"), DEFINITIONS);
+    writeRepoFiles(dir, storeYaml, DEFINITIONS);
+    return new DriverStatsRepo(dir, rows);
+  }
+
+  /**
+   * Writes feature_store.yaml (project demo_test, a SQLite registry at data/registry.db, then
+   * {@code storeYaml}) and definitions.yaml into {@code dir}; returns the config file.
+   */
+  static Path writeRepoFiles(Path dir, String storeYaml, String definitions) {
+    write(dir.resolve("definitions.yaml"), definitions);
+    Path config = dir.resolve("feature_store.yaml");
     write(
-        dir.resolve("feature_store.yaml"),
+        config,
         "project: demo_test\n"
             // Absolute: a relative SQLite URL resolves against the working directory, as in Feast.
             + "registry:\n  registry_type: sql\n  path: sqlite:///"
@@ -107,7 +117,7 @@ final class DriverStatsRepo {
             + "\n"
             + storeYaml
             + "entity_key_serialization_version: 3\n");
-    return new DriverStatsRepo(dir, rows);
+    return config;
   }
 
   static String sqliteStore() {

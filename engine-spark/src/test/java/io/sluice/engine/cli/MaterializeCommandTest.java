@@ -223,6 +223,42 @@ class MaterializeCommandTest extends SparkTestBase {
   }
 
   @Test
+  void missingFoldersOfTheSqliteRegistryAndOnlineStoreAreBothCreated() throws Exception {
+    Path config =
+        Files.writeString(
+            dir.resolve("nested.yaml"),
+            "project: demo_test\n"
+                + "registry:\n  registry_type: sql\n  path: sqlite:///state/registry/r.db\n"
+                + "online_store:\n  type: sqlite\n  path: store/online/o.db\n");
+    assertThat(dir.resolve("state")).doesNotExist();
+    CommandResult applied =
+        CommandResult.run(
+            "apply",
+            "--config",
+            config.toString(),
+            "--definitions",
+            dir.resolve("definitions.yaml").toString());
+    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    assertThat(dir.resolve("state/registry/r.db")).isRegularFile();
+
+    assertThat(dir.resolve("store")).doesNotExist();
+    CommandResult result =
+        CommandResult.run(
+            "materialize",
+            "--config",
+            config.toString(),
+            "--feature-view",
+            "driver_hourly_stats",
+            "--start",
+            "2024-05-01",
+            "--end",
+            "2024-05-02");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.report().rowsWritten()).isEqualTo(200);
+    assertThat(dir.resolve("store/online/o.db")).isRegularFile();
+  }
+
+  @Test
   void badArgumentsAreUsageErrorsAndWriteNothing() throws Exception {
     assertFailure(
         CommandResult.run(

@@ -15,7 +15,6 @@ import io.sluice.online.WriteStats;
 import io.sluice.online.format.RowEncoder;
 import io.sluice.online.format.RowEncoder.EncodedRow;
 import io.sluice.online.format.ValueTextAndNumber;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -201,10 +200,7 @@ final class SqliteOnlineWriter implements OnlineWriter {
 
   private Connection openConnection() throws SQLException {
     try {
-      Path parent = Path.of(config.path()).getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
+      SqliteFiles.createMissingFolders(Path.of(config.path()), "the SQLite online store");
     } catch (java.io.IOException e) {
       throw new InvalidOnlineStoreConfigException(
           "Cannot create the folder of the SQLite online store "

@@ -1,9 +1,14 @@
 package io.sluice.common.sqlite;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
@@ -18,10 +23,30 @@ import org.sqlite.SQLiteException;
  * out on the lock would leave a retry outside any transaction).
  */
 public final class SqliteFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteFiles.class);
+
   /** How long a statement waits for another connection's lock before failing with SQLITE_BUSY. */
   public static final int DEFAULT_BUSY_TIMEOUT_MILLIS = 30_000;
 
   private SqliteFiles() {}
+
+  /**
+   * The one rule for the folder of an SQLite file Sluice writes (the online store and the
+   * registry): when it is missing, it is created, with its parents, and an INFO line says so, as
+   * Feast does for its SQLite online store. Call it before {@link #open}; safe to call
+   * concurrently.
+   *
+   * @param role what the file is, for the log line: "the SQLite registry"
+   * @throws IOException when a folder cannot be created (a file in the way, no permission)
+   */
+  public static void createMissingFolders(Path file, String role) throws IOException {
+    Path folder = file.toAbsolutePath().normalize().getParent();
+    if (folder == null || Files.isDirectory(folder)) {
+      return;
+    }
+    Files.createDirectories(folder);
+    LOG.info("Created the missing folder {} for {} {}", folder, role, file);
+  }
 
   /** Work inside one transaction. */
   @FunctionalInterface
@@ -30,8 +55,9 @@ public final class SqliteFiles {
   }
 
   /**
-   * Opens {@code path} (created when missing, its folder must exist) with {@code busyTimeoutMillis}
-   * in force and the file in WAL mode, in autocommit.
+   * Opens {@code path} (created when missing; its folder must exist, see {@link
+   * #createMissingFolders}) with {@code busyTimeoutMillis} in force and the file in WAL mode, in
+   * autocommit.
    */
   public static Connection open(String path, int busyTimeoutMillis) throws SQLException {
     return open(path, busyTimeoutMillis, List.of());

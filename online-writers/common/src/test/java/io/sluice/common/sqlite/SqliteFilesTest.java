@@ -10,6 +10,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,6 +148,54 @@ class SqliteFilesTest {
         .satisfies(e -> assertThat(SqliteFiles.isUnusable(e)).isTrue())
         .satisfies(e -> assertThat(SqliteFiles.isCantOpen(e)).isFalse())
         .satisfies(e -> assertThat(SqliteFiles.isBusy(e)).isFalse());
+  }
+
+  @Test
+  void missingFoldersAreCreatedWithAnInfoLineOnce() throws Exception {
+    Path file = folder.resolve("state/nested/registry.db");
+    List<String> logged = new CopyOnWriteArrayList<>();
+    org.apache.logging.log4j.core.Logger logger =
+        (org.apache.logging.log4j.core.Logger) LogManager.getLogger(SqliteFiles.class);
+    Level level = logger.getLevel();
+    AbstractAppender appender =
+        new AbstractAppender("lines", null, null, true, Property.EMPTY_ARRAY) {
+          @Override
+          public void append(LogEvent event) {
+            logged.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+          }
+        };
+    appender.start();
+    logger.addAppender(appender);
+    logger.setLevel(Level.INFO);
+    try {
+      SqliteFiles.createMissingFolders(file, "the SQLite registry");
+      SqliteFiles.createMissingFolders(file, "the SQLite registry");
+    } finally {
+      logger.removeAppender(appender);
+      logger.setLevel(level);
+      appender.stop();
+    }
+
+    assertThat(folder.resolve("state/nested")).isDirectory();
+    assertThat(logged)
+        .containsExactly(
+            "INFO Created the missing folder "
+                + folder.resolve("state/nested")
+                + " for the SQLite registry "
+                + file);
+    try (Connection connection = SqliteFiles.open(file.toString(), 100)) {
+      assertThat(connection.isValid(1)).isTrue();
+    }
+  }
+
+  @Test
+  void aFolderThatCannotBeCreatedFailsNamingWhatIsInTheWay() throws Exception {
+    Path notAFolder = Files.writeString(folder.resolve("not-a-folder"), "x");
+
+    assertThatThrownBy(
+            () -> SqliteFiles.createMissingFolders(notAFolder.resolve("a.db"), "the store"))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class)
+        .hasMessage(notAFolder.toString());
   }
 
   @Test
