@@ -228,7 +228,9 @@ class MaterializeCommandTest extends SparkTestBase {
         Files.writeString(
             dir.resolve("nested.yaml"),
             "project: demo_test\n"
-                + "registry:\n  registry_type: sql\n  path: sqlite:///state/registry/r.db\n"
+                + "registry:\n  registry_type: sql\n  path: sqlite:///"
+                + dir.resolve("state/registry/r.db").toAbsolutePath()
+                + "\n"
                 + "online_store:\n  type: sqlite\n  path: store/online/o.db\n");
     assertThat(dir.resolve("state")).doesNotExist();
     CommandResult applied =
