@@ -40,4 +40,30 @@ public record DataSourceDefinition(
       case SPARK_QUERY -> requireNonNull(query, "query is null for a SPARK_QUERY source");
     }
   }
+
+  /**
+   * This source with a relative file path resolved against {@code repoFolder}, as Feast's {@code
+   * FileSource.get_uri_for_file_path} does with the feature repo's folder (the folder of {@code
+   * feature_store.yaml}); a path with a scheme ({@code s3a://}, {@code hdfs://}, {@code file:}) or
+   * an absolute one is kept, as is every other kind of source (Spark resolves those itself).
+   */
+  public DataSourceDefinition withPathResolvedAgainst(java.nio.file.Path repoFolder) {
+    if (kind != SourceKind.FILE
+        || path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")
+        || java.nio.file.Path.of(path).isAbsolute()) {
+      return this;
+    }
+    return new DataSourceDefinition(
+        name,
+        kind,
+        repoFolder.resolve(path).normalize().toString(),
+        table,
+        query,
+        fileFormat,
+        timestampField,
+        createdTimestampColumn,
+        datePartitionColumn,
+        datePartitionColumnFormat,
+        fieldMapping);
+  }
 }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <caption>SQLAlchemy URL to JDBC</caption>
  *   <tr><th>{@code path}</th><th>JDBC URL</th></tr>
  *   <tr><td>{@code sqlite:///data/registry.db}</td>
- *       <td>{@code jdbc:sqlite:<folder of the yaml>/data/registry.db}</td></tr>
+ *       <td>{@code jdbc:sqlite:<base folder>/data/registry.db}: the working directory, as
+ *       SQLAlchemy resolves it for Feast</td></tr>
  *   <tr><td>{@code sqlite:////abs/registry.db}</td><td>{@code jdbc:sqlite:/abs/registry.db}</td></tr>
  *   <tr><td>{@code postgresql[+psycopg|+psycopg2|+pg8000]://u:p@h[:5432]/db[?sslmode=…]}</td>
  *       <td>{@code jdbc:postgresql://h:5432/db[?sslmode=…]}</td></tr>

@@ -128,7 +128,7 @@ class RegistryConfigTest {
             () -> RegistryConfig.fromSection(ConfigSection.of(null, "registry", section), BASE))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith(
-            "Invalid registry: unknown key 'cache_ttl' (did you mean 'cache_ttl_seconds'?): Feast 0.66.0 has no such key in registry of type 'sql' (it would ignore it); known keys: [")
+            "Invalid registry: unknown key 'cache_ttl' (did you mean 'cache_ttl_seconds'?): Feast 0.66.0 has no such key in registry of type 'sql' (Feast would ignore it; Sluice refuses it so that a misspelt key is not silently ignored); known keys: [")
         .hasMessageContaining("cache_ttl_seconds");
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.common.json.Json;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
+import io.sluice.registry.FeatureViewNotFoundException;
 import io.sluice.registry.MaterializationRun;
 import io.sluice.registry.SqlRegistry;
 import java.io.PrintWriter;
@@ -75,7 +76,10 @@ final class RunsCommand implements Callable<Integer> {
     if (featureView == null) {
       runs = registry.recentRuns(config.project(), limit);
     } else {
-      registry.featureView(config.project(), featureView); // unknown: lists the known
+      List<String> known = registry.featureViewNames(config.project());
+      if (!known.contains(featureView)) { // lists the known ones, whatever their sources
+        throw new FeatureViewNotFoundException(config.project(), featureView, known);
+      }
       runs = registry.recentRuns(config.project(), featureView, limit);
     }
     ArrayNode list = filled.putArray("runs");

@@ -7,6 +7,7 @@ import io.sluice.common.feast.Column;
 import io.sluice.common.json.Json;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.MaterializationRun;
+import io.sluice.registry.RegistryConfigurationException;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import java.io.PrintWriter;
@@ -46,8 +47,14 @@ final class ViewsCommand implements Callable<Integer> {
             (result, config, registry) -> {
               result.put("project", config.project());
               ArrayNode views = result.putArray("feature_views");
-              for (FeatureViewDefinition view : registry.featureViews(config.project())) {
-                views.add(view(registry, view));
+              // One view at a time, so that a view Sluice cannot read (a BigQuery source, say)
+              // is listed with the reason instead of failing the whole listing.
+              for (String name : registry.featureViewNames(config.project())) {
+                try {
+                  views.add(view(registry, registry.featureView(config.project(), name)));
+                } catch (RegistryConfigurationException e) {
+                  views.add(unreadable(registry, config.project(), name, e.getMessage()));
+                }
               }
             }),
         ViewsCommand::print);
@@ -76,13 +83,24 @@ final class ViewsCommand implements Callable<Integer> {
     // Intervals are coalesced, so each one after the first follows a gap.
     json.put("gaps", Math.max(0, intervals.size() - 1));
     json.put("state", view.state().name());
-    List<MaterializationRun> last = registry.recentRuns(view.project(), view.name(), 1);
+    lastRun(registry, view.project(), view.name(), json);
+    return json;
+  }
+
+  private static ObjectNode unreadable(
+      SqlRegistry registry, String project, String name, String problem) {
+    ObjectNode json = Json.MAPPER.createObjectNode().put("name", name).put("problem", problem);
+    lastRun(registry, project, name, json);
+    return json;
+  }
+
+  private static void lastRun(SqlRegistry registry, String project, String name, ObjectNode json) {
+    List<MaterializationRun> last = registry.recentRuns(project, name, 1);
     if (last.isEmpty()) {
       json.putNull("last_run");
     } else {
       json.set("last_run", RegistryJson.run(last.get(0)));
     }
-    return json;
   }
 
   private static void print(ObjectNode result, PrintWriter out) {
@@ -97,9 +115,21 @@ final class ViewsCommand implements Callable<Integer> {
     TextTable table =
         new TextTable(
             "VIEW", "ONLINE", "ENTITIES", "FEATURES", "COVERAGE", "GAPS", "STATE", "LAST RUN");
+    List<String> problems = new java.util.ArrayList<>();
     for (JsonNode view : views) {
-      JsonNode coverage = view.get("coverage");
       JsonNode run = view.get("last_run");
+      String lastRun =
+          run.isNull()
+              ? null
+              : run.get("status").asText()
+                  + " "
+                  + RegistryJson.shortTime(run.get("started_at").asText());
+      if (view.has("problem")) {
+        table.row(view.get("name").asText(), null, null, null, null, null, "UNREADABLE", lastRun);
+        problems.add(view.get("name").asText() + ": " + view.get("problem").asText());
+        continue;
+      }
+      JsonNode coverage = view.get("coverage");
       table.row(
           view.get("name").asText(),
           view.get("online").asBoolean() ? "yes" : "no",
@@ -110,13 +140,10 @@ final class ViewsCommand implements Callable<Integer> {
               : "[" + coverage.get("start").asText() + ", " + coverage.get("end").asText() + ")",
           view.get("gaps").asInt(),
           view.get("state").asText(),
-          run.isNull()
-              ? null
-              : run.get("status").asText()
-                  + " "
-                  + RegistryJson.shortTime(run.get("started_at").asText()));
+          lastRun);
     }
     table.print(out);
+    problems.forEach(problem -> out.println("UNREADABLE " + problem));
   }
 
   private static String join(JsonNode names) {

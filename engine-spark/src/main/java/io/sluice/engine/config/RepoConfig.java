@@ -114,15 +114,24 @@ public record RepoConfig(
     if (registry.dialect() != RegistryDialect.SQLITE || !registry.jdbcUrl().startsWith(prefix)) {
       return registry;
     }
+    boolean relative =
+        !config
+            .registry()
+            .withSecrets(RegistryConfig.PATH)
+            .text(RegistryConfig.PATH, "")
+            .trim()
+            .startsWith("sqlite:////");
     Path resolved = Path.of(registry.jdbcUrl().substring(prefix.length()));
-    if (!resolved.startsWith(base) || Files.exists(resolved)) {
+    if (!relative || Files.exists(resolved)) {
       return registry;
     }
     Path besideFile = config.directory().resolve(base.relativize(resolved)).normalize();
     if (besideFile.equals(resolved) || !Files.exists(besideFile)) {
       return registry;
     }
-    LOG.warn(
+    // INFO, not WARN: Sluice finds the right registry; the line says why Feast, run from here,
+    // would not.
+    LOG.info(
         "{}: the relative registry URL resolves against the working directory, as in Feast, to {},"
             + " which does not exist; using the registry next to the file, {}. Feast run from"
             + " here would not find it: run from {} (as the feast command is run), or write the"

@@ -204,7 +204,10 @@ public final class Materialization {
       String runId,
       RunCounters counters) {
     ViewColumns columns = ViewColumns.of(view);
-    Dataset<Row> source = SourceReader.read(spark, view.batchSource(), window);
+    // A relative file path (as `feast apply` stores it) is relative to the repo, as in Feast.
+    Dataset<Row> source =
+        SourceReader.read(
+            spark, view.batchSource().withPathResolvedAgainst(config.file().getParent()), window);
     SchemaCheck.check(view.name(), view.batchSource().name(), source.schema(), columns);
     Reduction reduction = LatestPerEntity.reduce(source, columns, window);
     Dataset<Row> latest = reduction.latest();

@@ -389,4 +389,43 @@ class MaterializeCommandTest extends SparkTestBase {
     assertThat(stored(1)).isEmpty();
     assertThat(intervals()).contains("\"intervals\":[]");
   }
+
+  /**
+   * {@code feast apply} stores a FileSource path as written, often relative; Feast reads it against
+   * the repo's folder (the folder of feature_store.yaml), whatever the working directory.
+   */
+  @Test
+  void aRelativeFileSourcePathIsReadAgainstTheRepoFolderAsFeastDoes() throws Exception {
+    String registry = "jdbc:sqlite:" + dir.resolve("data/registry.db").toAbsolutePath();
+    try (Connection c = DriverManager.getConnection(registry)) {
+      byte[] stored;
+      try (ResultSet rows =
+          c.createStatement()
+              .executeQuery(
+                  "SELECT feature_view_proto FROM feature_views"
+                      + " WHERE feature_view_name = 'driver_hourly_stats'")) {
+        rows.next();
+        stored = rows.getBytes(1);
+      }
+      feast.proto.core.FeatureViewProto.FeatureView.Builder view =
+          feast.proto.core.FeatureViewProto.FeatureView.parseFrom(stored).toBuilder();
+      view.getSpecBuilder()
+          .getBatchSourceBuilder()
+          .getFileOptionsBuilder()
+          .setUri("data/driver_stats.parquet");
+      try (PreparedStatement update =
+          c.prepareStatement(
+              "UPDATE feature_views SET feature_view_proto = ?"
+                  + " WHERE feature_view_name = 'driver_hourly_stats'")) {
+        update.setBytes(1, view.build().toByteArray());
+        update.executeUpdate();
+      }
+    }
+    assertThat(Path.of("data/driver_stats.parquet").toAbsolutePath()).doesNotExist();
+    CommandResult result = materialize("2024-05-01", "2024-05-02");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.report().rowsWritten())
+        .isEqualTo(repo.expectedLatest(DAY1, DAY2).size())
+        .isPositive();
+  }
 }

@@ -230,4 +230,51 @@ class ViewsAndRunsCommandTest {
     assertThat(missingConfigJson.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(missingConfigJson.lastLine()).contains("\"status\":\"FAILED\"");
   }
+
+  @Test
+  void aViewWhoseSourceSluiceCannotReadIsListedWithTheReasonAndTheOthersStillAre()
+      throws Exception {
+    recordRuns();
+    String url = RepoConfig.load(config).registry().jdbcUrl();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
+      byte[] stored;
+      try (java.sql.ResultSet rows =
+          c.createStatement()
+              .executeQuery(
+                  "SELECT feature_view_proto FROM feature_views"
+                      + " WHERE feature_view_name = 'driver_hourly_stats'")) {
+        rows.next();
+        stored = rows.getBytes(1);
+      }
+      feast.proto.core.FeatureViewProto.FeatureView.Builder view =
+          feast.proto.core.FeatureViewProto.FeatureView.parseFrom(stored).toBuilder();
+      view.getSpecBuilder()
+          .getBatchSourceBuilder()
+          .setType(feast.proto.core.DataSourceProto.DataSource.SourceType.BATCH_BIGQUERY)
+          .setBigqueryOptions(
+              feast.proto.core.DataSourceProto.DataSource.BigQueryOptions.newBuilder()
+                  .setTable("project.dataset.driver_stats"));
+      try (java.sql.PreparedStatement update =
+          c.prepareStatement(
+              "UPDATE feature_views SET feature_view_proto = ?"
+                  + " WHERE feature_view_name = 'driver_hourly_stats'")) {
+        update.setBytes(1, view.build().toByteArray());
+        update.executeUpdate();
+      }
+    }
+
+    CommandResult table = run("views");
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out()).contains("global_stats");
+    assertThat(cells(table.out()))
+        .anySatisfy(
+            row -> assertThat(row).startsWith("driver_hourly_stats").contains("UNREADABLE"));
+    assertThat(table.out()).contains("UNREADABLE driver_hourly_stats: ").contains("BIGQUERY");
+    JsonNode json = Json.MAPPER.readTree(run("views", "--json").lastLine());
+    assertThat(json.get("feature_views").findValuesAsText("problem")).hasSize(1);
+    // Its run history is still there.
+    CommandResult runs = run("runs", "--json", "--feature-view", "driver_hourly_stats");
+    assertThat(runs.exitCode()).as(runs.err()).isZero();
+    assertThat(runs.lastLine()).contains(firstRun);
+  }
 }

@@ -201,6 +201,15 @@ class RepoConfigTest {
     Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
     assertThat(RepoConfig.load(file, elsewhere).registry().jdbcUrl())
         .isEqualTo("jdbc:sqlite:" + repo.resolve("data/registry.db"));
+    // An absolute URL is never redirected, even to a same-named file beside the yaml.
+    Path absolute =
+        Files.writeString(
+            repo.resolve("absolute.yaml"),
+            "project: p\nregistry: {registry_type: sql, path: \"sqlite:///"
+                + elsewhere.resolve("data/registry.db")
+                + "\"}\n");
+    assertThat(RepoConfig.load(absolute, elsewhere).registry().jdbcUrl())
+        .isEqualTo("jdbc:sqlite:" + elsewhere.resolve("data/registry.db"));
     // When the working directory has one, Feast's rule decides.
     Files.createDirectories(elsewhere.resolve("data"));
     Files.writeString(elsewhere.resolve("data/registry.db"), "");

@@ -51,12 +51,12 @@ public final class OnlineStores {
     if (!section.isPresent()) {
       return DEFAULT.parse(section, baseDir);
     }
+    // Feast's rule: a section without a type is the SQLite store.
     String type =
         section
             .shorthand()
             .or(() -> section.optionalText(OnlineStore.TYPE_KEY))
-            .orElseThrow(
-                () -> section.invalid("'type' is missing; use one of: " + typeNames(", ")));
+            .orElse(DEFAULT.typeNames().get(0));
     if (NOT_YET_SUPPORTED.contains(type)) {
       throw section.invalid(
           OnlineStore.TYPE_KEY,

@@ -30,6 +30,12 @@ class OnlineStoresTest {
   }
 
   @Test
+  void aSectionWithoutTypeIsFeastsSqliteStore() throws Exception {
+    assertThat(parse("{\"path\": \"x.db\"}"))
+        .isEqualTo(new SqliteOnlineStoreConfig(BASE.resolve("x.db").toString()));
+  }
+
+  @Test
   void defaultsAreFeastsSqliteStoreBesideTheConfig() throws Exception {
     assertThat(OnlineStores.parse(ConfigSection.of(null, "online_store", null), BASE))
         .isEqualTo(new SqliteOnlineStoreConfig("/repo/feature_repo/data/online.db"));
@@ -104,8 +110,6 @@ class OnlineStoresTest {
     assertRejected(
         "{\"type\": \"casandra\"}",
         "Invalid online_store.type: unknown type 'casandra'; use one of: sqlite, redis");
-    assertRejected(
-        "{\"path\": \"x\"}", "Invalid online_store: 'type' is missing; use one of: sqlite, redis");
     assertRejected(
         "{\"type\": \"dynamodb\"}",
         "Invalid online_store.type: 'dynamodb' is not supported by this version of Sluice yet;"

@@ -145,10 +145,15 @@ public final class ConfigSection {
       return defaultValue;
     }
     JsonNode number = value.get();
-    if (!number.isIntegralNumber() || !number.canConvertToLong()) {
+    long parsed;
+    if (number.isIntegralNumber() && number.canConvertToLong()) {
+      parsed = number.asLong();
+    } else if (number.isTextual() && number.asText().trim().matches("[+-]?\\d{1,18}")) {
+      // Feast's pydantic (lax mode) takes "16" for an int; so does Sluice.
+      parsed = Long.parseLong(number.asText().trim());
+    } else {
       throw invalid(key, "must be a whole number, got: " + show(key, number));
     }
-    long parsed = number.asLong();
     if (parsed < min || parsed > max) {
       throw invalid(key, "must be " + bounds(min, max) + ", got " + show(key, number));
     }
@@ -166,10 +171,20 @@ public final class ConfigSection {
     if (value.isEmpty()) {
       return defaultValue;
     }
-    if (!value.get().isBoolean()) {
-      throw invalid(key, "must be true or false, got: " + show(key, value.get()));
+    JsonNode flag = value.get();
+    if (flag.isBoolean()) {
+      return flag.asBoolean();
     }
-    return value.get().asBoolean();
+    // Feast's pydantic (lax mode) also takes these for a bool; so does Sluice.
+    String text = flag.isIntegralNumber() || flag.isTextual() ? flag.asText().trim() : "";
+    switch (text.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes", "y", "on", "t":
+        return true;
+      case "false", "0", "no", "n", "off", "f":
+        return false;
+      default:
+        throw invalid(key, "must be true or false, got: " + show(key, flag));
+    }
   }
 
   /** A mapping of keys to scalars, each as text; empty when absent. */

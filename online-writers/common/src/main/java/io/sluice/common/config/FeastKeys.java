@@ -182,7 +182,10 @@ public final class FeastKeys {
         message.append(
             feastForbidsExtraKeys
                 ? " does not accept it in " + where() + ", so Sluice refuses it too"
-                : " has no such key in " + where() + " (it would ignore it)");
+                : " has no such key in "
+                    + where()
+                    + " (Feast would ignore it; Sluice refuses it so that a misspelt key is not"
+                    + " silently ignored)");
         message.append("; known keys: ").append(new TreeSet<>(known()));
         throw section.invalid(message.toString());
       }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -72,6 +73,9 @@ public final class FeatureStoreConfigFile {
           "mlflow", "",
           "data_quality_monitoring", "",
           "openlineage", "");
+
+  /** Feast's {@code ALLOWED_AUTH_TYPES}. */
+  private static final List<String> AUTH_TYPES = List.of("no_auth", "kubernetes", "oidc");
 
   /** Written by older Feast versions; Feast 0.66 still accepts them as extra top-level keys. */
   private static final Set<String> LEGACY_KEYS =
@@ -175,6 +179,10 @@ public final class FeatureStoreConfigFile {
         type = shorthand.isPresent() ? shorthand.get() : section.text("type", entry.getValue());
         if (shorthand.isPresent()) {
           section = ConfigSection.of(file, entry.getKey(), null);
+        }
+        if (entry.getKey().equals("auth") && !AUTH_TYPES.contains(type)) {
+          throw section.invalid(
+              "type", "'" + type + "' is not one Feast accepts; use one of " + AUTH_TYPES);
         }
         if ("oidc".equals(type)) {
           type = "oidc_client"; // Feast picks between the two by the keys; this one has them all

@@ -62,6 +62,19 @@ class ConfigSectionTest {
   }
 
   @Test
+  void scalarsAreReadAsLaxlyAsFeastsPydanticDoes() throws Exception {
+    assertThat(section("partitions: \"16\"").integer("partitions", 0, 0, 100)).isEqualTo(16);
+    assertThat(section("flag: \"true\"").bool("flag", false)).isTrue();
+    assertThat(section("flag: \"off\"").bool("flag", true)).isFalse();
+    assertThat(section("flag: 1").bool("flag", false)).isTrue();
+    assertThat(section("flag: 0").bool("flag", true)).isFalse();
+    assertThatThrownBy(() -> section("partitions: \"16x\"").integer("partitions", 0, 0, 100))
+        .hasMessageEndingWith(": must be a whole number, got: \"16x\"");
+    assertThatThrownBy(() -> section("flag: 2").bool("flag", false))
+        .hasMessageEndingWith(": must be true or false, got: 2");
+  }
+
+  @Test
   void badValuesNameTheFileSectionAndKey() throws Exception {
     assertThatThrownBy(() -> section("partitions: -1").integer("partitions", 0, 0, 100))
         .isInstanceOf(InvalidConfigException.class)
