@@ -130,15 +130,17 @@ final class DriverStatsRepo {
 
   /** Runs {@code sluice apply} of the repo's definitions, asserting that it succeeds. */
   void apply() {
+    CommandResult applied = apply(config(), dir.resolve("definitions.yaml"));
+    assertThat(applied.lastLine()).contains("\"feature_views\":[\"driver_hourly_stats\"]");
+  }
+
+  /** Runs {@code sluice apply --config config --definitions definitions}, asserting success. */
+  static CommandResult apply(Path config, Path definitions) {
     CommandResult applied =
         CommandResult.run(
-            "apply",
-            "--config",
-            config().toString(),
-            "--definitions",
-            dir.resolve("definitions.yaml").toString());
+            "apply", "--config", config.toString(), "--definitions", definitions.toString());
     assertThat(applied.exitCode()).as(applied.err()).isZero();
-    assertThat(applied.lastLine()).contains("\"feature_views\":[\"driver_hourly_stats\"]");
+    return applied;
   }
 
   /** driver id → the expected latest row in [start, end), computed from the kept rows. */

@@ -233,14 +233,7 @@ class MaterializeCommandTest extends SparkTestBase {
                 + "\n"
                 + "online_store:\n  type: sqlite\n  path: store/online/o.db\n");
     assertThat(dir.resolve("state")).doesNotExist();
-    CommandResult applied =
-        CommandResult.run(
-            "apply",
-            "--config",
-            config.toString(),
-            "--definitions",
-            dir.resolve("definitions.yaml").toString());
-    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    DriverStatsRepo.apply(config, dir.resolve("definitions.yaml"));
     assertThat(dir.resolve("state/registry/r.db")).isRegularFile();
 
     assertThat(dir.resolve("store")).doesNotExist();
@@ -396,31 +389,14 @@ class MaterializeCommandTest extends SparkTestBase {
    */
   @Test
   void aRelativeFileSourcePathIsReadAgainstTheRepoFolderAsFeastDoes() throws Exception {
-    String registry = "jdbc:sqlite:" + dir.resolve("data/registry.db").toAbsolutePath();
-    try (Connection c = DriverManager.getConnection(registry)) {
-      byte[] stored;
-      try (ResultSet rows =
-          c.createStatement()
-              .executeQuery(
-                  "SELECT feature_view_proto FROM feature_views"
-                      + " WHERE feature_view_name = 'driver_hourly_stats'")) {
-        rows.next();
-        stored = rows.getBytes(1);
-      }
-      feast.proto.core.FeatureViewProto.FeatureView.Builder view =
-          feast.proto.core.FeatureViewProto.FeatureView.parseFrom(stored).toBuilder();
-      view.getSpecBuilder()
-          .getBatchSourceBuilder()
-          .getFileOptionsBuilder()
-          .setUri("data/driver_stats.parquet");
-      try (PreparedStatement update =
-          c.prepareStatement(
-              "UPDATE feature_views SET feature_view_proto = ?"
-                  + " WHERE feature_view_name = 'driver_hourly_stats'")) {
-        update.setBytes(1, view.build().toByteArray());
-        update.executeUpdate();
-      }
-    }
+    StoredViews.rewrite(
+        "jdbc:sqlite:" + dir.resolve("data/registry.db").toAbsolutePath(),
+        "driver_hourly_stats",
+        view ->
+            view.getSpecBuilder()
+                .getBatchSourceBuilder()
+                .getFileOptionsBuilder()
+                .setUri("data/driver_stats.parquet"));
     assertThat(Path.of("data/driver_stats.parquet").toAbsolutePath()).doesNotExist();
     CommandResult result = materialize("2024-05-01", "2024-05-02");
     assertThat(result.exitCode()).as(result.err()).isZero();

@@ -27,14 +27,7 @@ class UnknownViewBeforeSparkTest {
     config =
         DriverStatsRepo.writeRepoFiles(
             dir, DriverStatsRepo.sqliteStore(), DriverStatsRepo.DEFINITIONS);
-    CommandResult applied =
-        CommandResult.run(
-            "apply",
-            "--config",
-            config.toString(),
-            "--definitions",
-            dir.resolve("definitions.yaml").toString());
-    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    DriverStatsRepo.apply(config, dir.resolve("definitions.yaml"));
   }
 
   /** The probe's output, stdout then stderr, after it exited. */

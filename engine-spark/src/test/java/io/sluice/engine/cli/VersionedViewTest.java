@@ -3,13 +3,11 @@ package io.sluice.engine.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.UnknownFieldSet;
-import feast.proto.core.FeatureViewProto.FeatureView;
 import io.sluice.engine.SparkTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,40 +79,26 @@ class VersionedViewTest extends SparkTestBase {
     return names;
   }
 
-  private static FeatureView view(Connection c) throws Exception {
-    try (ResultSet rows =
-        c.createStatement()
-            .executeQuery(
-                "SELECT feature_view_proto FROM feature_views"
-                    + " WHERE feature_view_name = 'driver_hourly_stats'")) {
-      rows.next();
-      return FeatureView.parseFrom(rows.getBytes(1));
-    }
-  }
-
   /** Sets meta.current_version_number as Feast 0.66 stores it. */
   private static void setVersion(String url, int version) throws Exception {
-    try (Connection c = DriverManager.getConnection(url)) {
-      FeatureView.Builder view = view(c).toBuilder();
-      view.getMetaBuilder()
-          .setUnknownFields(
-              UnknownFieldSet.newBuilder(view.getMeta().getUnknownFields())
-                  .addField(4, UnknownFieldSet.Field.newBuilder().addVarint(version).build())
-                  .build());
-      try (PreparedStatement update =
-          c.prepareStatement(
-              "UPDATE feature_views SET feature_view_proto = ?"
-                  + " WHERE feature_view_name = 'driver_hourly_stats'")) {
-        update.setBytes(1, view.build().toByteArray());
-        update.executeUpdate();
-      }
-    }
+    StoredViews.rewrite(
+        url,
+        "driver_hourly_stats",
+        view ->
+            view.getMetaBuilder()
+                .setUnknownFields(
+                    UnknownFieldSet.newBuilder(view.getMeta().getUnknownFields())
+                        .addField(4, UnknownFieldSet.Field.newBuilder().addVarint(version).build())
+                        .build()));
   }
 
   private static long version(String url) throws Exception {
-    try (Connection c = DriverManager.getConnection(url)) {
-      List<Long> values = view(c).getMeta().getUnknownFields().getField(4).getVarintList();
-      return values.isEmpty() ? 0 : values.get(values.size() - 1);
-    }
+    List<Long> values =
+        StoredViews.read(url, "driver_hourly_stats")
+            .getMeta()
+            .getUnknownFields()
+            .getField(4)
+            .getVarintList();
+    return values.isEmpty() ? 0 : values.get(values.size() - 1);
   }
 }

@@ -45,14 +45,7 @@ class ViewsAndRunsCommandTest {
   @BeforeEach
   void applyAndRecordRuns() {
     config = DriverStatsRepo.writeRepoFiles(dir, DriverStatsRepo.sqliteStore(), DEFINITIONS);
-    CommandResult applied =
-        CommandResult.run(
-            "apply",
-            "--config",
-            config.toString(),
-            "--definitions",
-            dir.resolve("definitions.yaml").toString());
-    assertThat(applied.exitCode()).as(applied.err()).isZero();
+    DriverStatsRepo.apply(config, dir.resolve("definitions.yaml"));
   }
 
   /** Two succeeded runs with a gap between their windows, then a failed one, all on one view. */
@@ -235,33 +228,16 @@ class ViewsAndRunsCommandTest {
   void aViewWhoseSourceSluiceCannotReadIsListedWithTheReasonAndTheOthersStillAre()
       throws Exception {
     recordRuns();
-    String url = RepoConfig.load(config).registry().jdbcUrl();
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
-      byte[] stored;
-      try (java.sql.ResultSet rows =
-          c.createStatement()
-              .executeQuery(
-                  "SELECT feature_view_proto FROM feature_views"
-                      + " WHERE feature_view_name = 'driver_hourly_stats'")) {
-        rows.next();
-        stored = rows.getBytes(1);
-      }
-      feast.proto.core.FeatureViewProto.FeatureView.Builder view =
-          feast.proto.core.FeatureViewProto.FeatureView.parseFrom(stored).toBuilder();
-      view.getSpecBuilder()
-          .getBatchSourceBuilder()
-          .setType(feast.proto.core.DataSourceProto.DataSource.SourceType.BATCH_BIGQUERY)
-          .setBigqueryOptions(
-              feast.proto.core.DataSourceProto.DataSource.BigQueryOptions.newBuilder()
-                  .setTable("project.dataset.driver_stats"));
-      try (java.sql.PreparedStatement update =
-          c.prepareStatement(
-              "UPDATE feature_views SET feature_view_proto = ?"
-                  + " WHERE feature_view_name = 'driver_hourly_stats'")) {
-        update.setBytes(1, view.build().toByteArray());
-        update.executeUpdate();
-      }
-    }
+    StoredViews.rewrite(
+        RepoConfig.load(config).registry().jdbcUrl(),
+        "driver_hourly_stats",
+        view ->
+            view.getSpecBuilder()
+                .getBatchSourceBuilder()
+                .setType(feast.proto.core.DataSourceProto.DataSource.SourceType.BATCH_BIGQUERY)
+                .setBigqueryOptions(
+                    feast.proto.core.DataSourceProto.DataSource.BigQueryOptions.newBuilder()
+                        .setTable("project.dataset.driver_stats")));
 
     CommandResult table = run("views");
     assertThat(table.exitCode()).as(table.err()).isZero();
