@@ -138,7 +138,7 @@ public final class FeatureStoreConfigFile {
         .own(SLUICE)
         .own(LEGACY_KEYS.toArray(String[]::new))
         .honoured(HONOURED.toArray(String[]::new))
-        .ignoreTheRest("only Feast's own SDK, servers and UI use them")
+        .ignoreTheRest("used only by Feast's own SDK, servers and UI")
         .check();
     if (root.get(BATCH_ENGINE) != null && root.get(BATCH_ENGINE_CONFIG) != null) {
       throw top.invalid(
@@ -203,7 +203,7 @@ public final class FeatureStoreConfigFile {
       }
       if (section.isPresent()) {
         FeastKeys.of(section, type)
-            .ignoreTheRest("only Feast's own SDK and servers use it")
+            .ignoreTheRest("used only by Feast's own SDK and servers")
             .check();
       }
     }
