@@ -116,7 +116,7 @@ class LauncherDemoTest {
       assertThat(summary.get("error").asText())
           .contains("from Spark master " + cluster.masterUrl())
           .contains("The sqlite online store needs Spark's local mode")
-          .contains("use an online store on a server (redis)");
+          .contains("use an online store on a server (redis, dynamodb)");
     }
   }
 }

@@ -42,6 +42,22 @@ public interface OnlineStore<C extends OnlineStoreConfig> {
   C parse(ConfigSection section, Path baseDir);
 
   /**
+   * As {@link #parse(ConfigSection, Path)}, with Sluice's own settings for this store: the
+   * sub-section of the top-level {@code sluice:} section named by the store's Feast name (such as
+   * {@code sluice.dynamodb}), since Feast forbids extra keys inside {@code online_store}. {@code
+   * sluiceSettings} may be absent. A store without settings of its own refuses any key there.
+   *
+   * @throws io.sluice.common.config.InvalidConfigException naming the section and the key
+   */
+  default C parse(ConfigSection section, ConfigSection sluiceSettings, Path baseDir) {
+    if (sluiceSettings.isPresent() && !sluiceSettings.keys().isEmpty()) {
+      throw sluiceSettings.invalid(
+          "the " + typeNames().get(0) + " online store has no Sluice settings of its own");
+    }
+    return parse(section, baseDir);
+  }
+
+  /**
    * Opens a writer of {@code view}, connected and ready (tables created, scripts loaded); the
    * caller closes it. Called once per Spark partition.
    *

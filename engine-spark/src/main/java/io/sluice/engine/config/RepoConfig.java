@@ -41,7 +41,17 @@ public record RepoConfig(
   /** Sluice's own settings, in the top-level {@code sluice:} section that Feast ignores. */
   static final String WRITE_RETRY_SECONDS = "write_retry_seconds";
 
-  static final Set<String> SLUICE_KEYS = Set.of(WRITE_RETRY_SECONDS);
+  /**
+   * The keys of {@code sluice:}: the engine's own, and one sub-section per online store for that
+   * store's settings ({@code sluice.dynamodb}), read by the store.
+   */
+  static final Set<String> SLUICE_KEYS = sluiceKeys();
+
+  private static Set<String> sluiceKeys() {
+    Set<String> keys = new java.util.TreeSet<>(OnlineStores.settingsKeys());
+    keys.add(WRITE_RETRY_SECONDS);
+    return Set.copyOf(keys);
+  }
 
   /** Feast's {@code materialization.online_write_batch_size}: rows per online store batch. */
   static final String ONLINE_WRITE_BATCH_SIZE = "online_write_batch_size";
@@ -96,7 +106,10 @@ public record RepoConfig(
         config.file(),
         config.project(),
         registry(config, registryBase.toAbsolutePath().normalize()),
-        OnlineStores.parse(config.section(FeatureStoreConfigFile.ONLINE_STORE), config.directory()),
+        OnlineStores.parse(
+            config.section(FeatureStoreConfigFile.ONLINE_STORE),
+            config.section(FeatureStoreConfigFile.SLUICE),
+            config.directory()),
         keyFormat,
         batchEngine(config));
   }

@@ -47,6 +47,8 @@ class FeastSectionsTest {
           Map.entry("spark_conf", "{spark.a: b}"),
           Map.entry("staging_location", "s3a://bucket/prefix"),
           Map.entry("region", "eu-west-1"),
+          Map.entry("endpoint_url", "\"http://localhost:8000\""),
+          Map.entry("tags", "{team: ml}"),
           Map.entry("online_write_batch_size", "10"),
           Map.entry("schema_mode", "auto"),
           Map.entry("purge_feast_metadata", "false"),
@@ -70,6 +72,7 @@ class FeastSectionsTest {
       if (section.equals("online_store")) {
         cases.add(new Case(section, "sqlite"));
         cases.add(new Case(section, "redis"));
+        cases.add(new Case(section, "dynamodb"));
       } else if (section.equals("registry")) {
         cases.add(new Case(section, "sql"));
       } else if (Set.of("offline_store", "batch_engine", "feature_server", "auth")

@@ -5,8 +5,8 @@ import io.sluice.online.format.FeastTimestamps;
 import java.time.Instant;
 
 /**
- * Feast's DynamoDB item layout, for the DynamoDB store to come: the {@code entity_id} hash key and
- * the {@code event_ts} text of each item.
+ * Feast's DynamoDB item layout: the {@code entity_id} hash key and the {@code event_ts} text of
+ * each item.
  */
 public final class DynamoDbKeys {
   private DynamoDbKeys() {}

@@ -11,6 +11,7 @@ import io.sluice.online.OnlineStore;
 import io.sluice.online.OnlineStoreConfig;
 import io.sluice.online.OnlineWriter;
 import io.sluice.online.WriteOptions;
+import io.sluice.online.dynamodb.DynamoDbStore;
 import io.sluice.online.redis.RedisStore;
 import io.sluice.online.sqlite.SqliteStore;
 import java.nio.file.Path;
@@ -29,10 +30,11 @@ public final class OnlineStores {
   private static final OnlineStore<?> DEFAULT = new SqliteStore();
 
   /** Every registered store, in the order messages list them. */
-  static final List<OnlineStore<?>> STORES = List.of(DEFAULT, new RedisStore());
+  static final List<OnlineStore<?>> STORES =
+      List.of(DEFAULT, new RedisStore(), new DynamoDbStore());
 
-  /** Feast's types that this version does not write yet, refused with a message that says so. */
-  private static final Set<String> NOT_YET_SUPPORTED = Set.of("dynamodb");
+  /** The top-level section of Sluice's own settings, which Feast ignores. */
+  private static final String SLUICE_SECTION = "sluice";
 
   private OnlineStores() {}
 
@@ -46,10 +48,20 @@ public final class OnlineStores {
    *     type, or a key or value the store refuses
    */
   public static OnlineStoreConfig parse(ConfigSection section, Path baseDir) {
+    return parse(section, ConfigSection.of(null, SLUICE_SECTION, null), baseDir);
+  }
+
+  /**
+   * As {@link #parse(ConfigSection, Path)}, with Sluice's own settings: {@code sluice} is the
+   * top-level {@code sluice:} section, whose sub-section named by the store's Feast name ({@code
+   * sluice.dynamodb}) the store reads; see {@link #settingsKeys()}.
+   */
+  public static OnlineStoreConfig parse(ConfigSection section, ConfigSection sluice, Path baseDir) {
     requireNonNull(section, "section is null");
+    requireNonNull(sluice, "sluice is null");
     requireNonNull(baseDir, "baseDir is null");
     if (!section.isPresent()) {
-      return DEFAULT.parse(section, baseDir);
+      return DEFAULT.parse(section, sluice.subsection(DEFAULT.typeNames().get(0)), baseDir);
     }
     // Feast's rule: a section without a type is the SQLite store.
     String type =
@@ -57,14 +69,6 @@ public final class OnlineStores {
             .shorthand()
             .or(() -> section.optionalText(OnlineStore.TYPE_KEY))
             .orElse(DEFAULT.typeNames().get(0));
-    if (NOT_YET_SUPPORTED.contains(type)) {
-      throw section.invalid(
-          OnlineStore.TYPE_KEY,
-          "'"
-              + type
-              + "' is not supported by this version of Sluice yet; use "
-              + typeNames(" or "));
-    }
     OnlineStore<?> store =
         forType(type)
             .orElseThrow(
@@ -75,10 +79,19 @@ public final class OnlineStores {
                             ? "'"
                                 + type
                                 + "' is one of Feast's online stores, and not one Sluice writes;"
-                                + " use "
-                                + typeNames(" or ")
+                                + " use one of: "
+                                + typeNames(", ")
                             : "unknown type '" + type + "'; use one of: " + typeNames(", ")));
-    return store.parse(section, baseDir);
+    return store.parse(section, sluice.subsection(store.typeNames().get(0)), baseDir);
+  }
+
+  /**
+   * The keys of the top-level {@code sluice:} section that hold a store's own settings: every
+   * store's Feast name ({@code sqlite}, {@code redis}, {@code dynamodb}). Only the configured
+   * store's sub-section is read.
+   */
+  public static Set<String> settingsKeys() {
+    return STORES.stream().map(store -> store.typeNames().get(0)).collect(Collectors.toSet());
   }
 
   /**

@@ -10,6 +10,7 @@ import io.sluice.common.config.ConfigSection;
 import io.sluice.common.config.InvalidConfigException;
 import io.sluice.online.OnlineStore;
 import io.sluice.online.OnlineStoreConfig;
+import io.sluice.online.dynamodb.DynamoDbStore;
 import io.sluice.online.redis.RedisOnlineStoreConfig;
 import io.sluice.online.redis.RedisOnlineStoreConfig.Node;
 import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
@@ -106,14 +107,13 @@ class OnlineStoresTest {
     assertRejected(
         "{\"type\": \"cassandra\"}",
         "Invalid online_store.type: 'cassandra' is one of Feast's online stores, and not one"
-            + " Sluice writes; use sqlite or redis");
+            + " Sluice writes; use one of: sqlite, redis, dynamodb");
     assertRejected(
         "{\"type\": \"casandra\"}",
-        "Invalid online_store.type: unknown type 'casandra'; use one of: sqlite, redis");
+        "Invalid online_store.type: unknown type 'casandra'; use one of: sqlite, redis, dynamodb");
     assertRejected(
         "{\"type\": \"dynamodb\"}",
-        "Invalid online_store.type: 'dynamodb' is not supported by this version of Sluice yet;"
-            + " use sqlite or redis");
+        "Invalid online_store.region: is required (Feast requires it too), e.g. us-east-1");
     assertRejected(
         "{\"type\": \"redis\", \"redis_type\": \"memcached\"}",
         "Invalid online_store.redis_type: unknown redis_type 'memcached'; use redis or"
@@ -194,7 +194,9 @@ class OnlineStoresTest {
     List<String> names = new ArrayList<>();
     for (OnlineStore<?> store : OnlineStores.STORES) {
       for (String type : store.typeNames()) {
-        OnlineStoreConfig config = parse("{\"type\": \"" + type + "\"}");
+        // Feast requires a region for DynamoDB; the other stores need no key.
+        String region = store instanceof DynamoDbStore ? ", \"region\": \"us-east-1\"" : "";
+        OnlineStoreConfig config = parse("{\"type\": \"" + type + "\"" + region + "}");
         assertThat(config).as(type).isInstanceOf(store.configClass());
         assertThat(OnlineStores.forType(type)).as(type).containsSame(store);
         assertThat(OnlineStores.forConfig(config)).as(type).isSameAs(store);
@@ -206,7 +208,9 @@ class OnlineStoresTest {
             "sqlite",
             "feast.infra.online_stores.sqlite.SqliteOnlineStore",
             "redis",
-            "feast.infra.online_stores.redis.RedisOnlineStore");
+            "feast.infra.online_stores.redis.RedisOnlineStore",
+            "dynamodb",
+            "feast.infra.online_stores.dynamodb.DynamoDBOnlineStore");
     assertThat(parse("\"feast.infra.online_stores.redis.RedisOnlineStore\""))
         .isInstanceOf(RedisOnlineStoreConfig.class);
   }
@@ -230,7 +234,7 @@ class OnlineStoresTest {
     assertThat(OnlineStores.needsLocalMode(redis)).isFalse();
     assertThat(OnlineStores.typeName(sqlite)).isEqualTo("sqlite");
     assertThat(OnlineStores.typeName(redis)).isEqualTo("redis");
-    assertThat(OnlineStores.serverTypeNames()).containsExactly("redis");
+    assertThat(OnlineStores.serverTypeNames()).containsExactly("redis", "dynamodb");
     assertThat(OnlineStores.location(sqlite)).isEqualTo("/data/online.db");
     assertThat(OnlineStores.location(redis)).isEqualTo("redis_cluster at a:7000,b:7001");
     assertThat(OnlineStores.forType("cassandra")).isEmpty();

@@ -62,6 +62,16 @@ public final class ConfigSection {
     return of(requireNonNull(file, "file is null"), TOP_LEVEL, node);
   }
 
+  /**
+   * The mapping under {@code key}, read as a section of its own named {@code <section>.<key>} (such
+   * as {@code sluice.dynamodb}); absent when the key is absent.
+   */
+  public ConfigSection subsection(String key) {
+    requireNonNull(key, "key is null");
+    String where = name.equals(TOP_LEVEL) ? key : name + "." + key;
+    return of(file, where, value(key).orElse(null));
+  }
+
   /** The same section, with the values of {@code keys} masked in every message. */
   public ConfigSection withSecrets(String... keys) {
     Set<String> all = new HashSet<>(secrets);
