@@ -20,11 +20,15 @@ final class MaterializeRunner {
     RunReport run(Materialization materialization, FeatureViewDefinition view) throws Exception;
   }
 
+  /** A report a command can give from the registry alone, before Spark starts; or empty. */
+  @FunctionalInterface
+  interface BeforeSpark {
+    java.util.Optional<RunReport> report(RepoConfig config, FeatureViewDefinition view);
+  }
+
   /**
-   * Runs a materializing command: checks its arguments ({@code validate}), loads the config, opens
-   * the registry, looks the view up, starts Spark, runs {@code body}, and prints the report (also
-   * on failure). Everything that can fail without Spark fails before Spark starts, which takes
-   * seconds. Returns the report's exit code.
+   * {@link #run(CommandSpec, String, RepoOptions, String, RepoOptions.Run, Runnable, BeforeSpark,
+   * RunBody)} with nothing to answer before Spark.
    */
   static int run(
       CommandSpec spec,
@@ -33,6 +37,33 @@ final class MaterializeRunner {
       String featureView,
       RepoOptions.Run run,
       Runnable validate,
+      RunBody body) {
+    return run(
+        spec,
+        command,
+        repo,
+        featureView,
+        run,
+        validate,
+        (config, view) -> java.util.Optional.empty(),
+        body);
+  }
+
+  /**
+   * Runs a materializing command: checks its arguments ({@code validate}), loads the config, opens
+   * the registry, looks the view up, asks {@code beforeSpark} for a report that needs no Spark (an
+   * up-to-date incremental run), else starts Spark and runs {@code body}, and prints the report
+   * (also on failure). Everything that can fail without Spark fails before Spark starts, which
+   * takes seconds. Returns the report's exit code.
+   */
+  static int run(
+      CommandSpec spec,
+      String command,
+      RepoOptions repo,
+      String featureView,
+      RepoOptions.Run run,
+      Runnable validate,
+      BeforeSpark beforeSpark,
       RunBody body) {
     String project = null;
     RunReport report;
@@ -43,9 +74,15 @@ final class MaterializeRunner {
       try (SqlRegistry registry = RepoLoader.openRegistry(config)) {
         FeatureViewDefinition view =
             Materialization.materializableView(config, registry, featureView);
-        SparkSession spark =
-            SparkSessions.forCommand("sluice " + command + " " + featureView, config.batchEngine());
-        report = body.run(new Materialization(spark, config, registry), view);
+        java.util.Optional<RunReport> early = beforeSpark.report(config, view);
+        if (early.isPresent()) {
+          report = early.get();
+        } else {
+          SparkSession spark =
+              SparkSessions.forCommand(
+                  "sluice " + command + " " + featureView, config.batchEngine());
+          report = body.run(new Materialization(spark, config, registry), view);
+        }
       }
     } catch (Exception e) { // Spark throws checked exceptions undeclared
       report = failure(command, project, featureView, e);

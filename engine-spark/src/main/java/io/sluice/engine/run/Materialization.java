@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
@@ -74,7 +75,7 @@ public final class Materialization {
   /** Materializes {@code [start, end)} of {@code view}, as {@link #materializableView} read it. */
   public RunReport materialize(
       FeatureViewDefinition view, TimeInterval window, WriteMode requested) {
-    WriteMode mode = effective(requested);
+    WriteMode mode = effective(config, requested);
     return run(view, window, mode, "materialize");
   }
 
@@ -85,28 +86,49 @@ public final class Materialization {
    */
   public RunReport materializeIncremental(
       FeatureViewDefinition view, Instant end, WriteMode requested) {
-    WriteMode mode = effective(requested);
-    Duration lookback = view.ttl().isZero() ? NO_TTL_LOOKBACK : view.ttl();
-    Instant start = view.latestMaterializedEnd().orElse(end.minus(lookback));
-    if (!start.isBefore(end)) {
-      LOG.info(
-          "Feature view {} is materialized up to {}; nothing to do before {}",
-          view.name(),
-          start,
-          end);
-      return RunReport.upToDate(
-          config.project(),
-          view.name(),
-          start,
-          end,
-          mode(mode),
-          OnlineStores.location(config.onlineStore()));
+    WriteMode mode = effective(config, requested);
+    Optional<RunReport> upToDate = upToDate(config, view, end, requested);
+    if (upToDate.isPresent()) {
+      return upToDate.get();
     }
-    return run(view, new TimeInterval(start, end), mode, "materialize-incremental");
+    return run(
+        view, new TimeInterval(incrementalStart(view, end), end), mode, "materialize-incremental");
+  }
+
+  /**
+   * The {@link RunReport#UP_TO_DATE} report of {@code materialize-incremental --end end} when the
+   * view's recorded intervals already reach {@code end}, else empty. Needs no Spark session, so the
+   * command answers an hourly no-op without starting one.
+   */
+  public static Optional<RunReport> upToDate(
+      RepoConfig config, FeatureViewDefinition view, Instant end, WriteMode requested) {
+    Instant start = incrementalStart(view, end);
+    if (start.isBefore(end)) {
+      return Optional.empty();
+    }
+    LOG.info(
+        "Feature view {} is materialized up to {}; nothing to do before {}",
+        view.name(),
+        start,
+        end);
+    return Optional.of(
+        RunReport.upToDate(
+            config.project(),
+            view.name(),
+            start,
+            end,
+            mode(effective(config, requested)),
+            OnlineStores.location(config.onlineStore())));
+  }
+
+  /** Where {@code materialize-incremental} starts: the greatest recorded end, or end - ttl. */
+  private static Instant incrementalStart(FeatureViewDefinition view, Instant end) {
+    Duration lookback = view.ttl().isZero() ? NO_TTL_LOOKBACK : view.ttl();
+    return view.latestMaterializedEnd().orElse(end.minus(lookback));
   }
 
   /** Feast's unchecked writes (Redis {@code skip_dedup: true}) make every run a forced one. */
-  private WriteMode effective(WriteMode requested) {
+  private static WriteMode effective(RepoConfig config, WriteMode requested) {
     return config.onlineStore().skipsNewerOnlyCheck() ? WriteMode.FORCE : requested;
   }
 

@@ -5,7 +5,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Runs one command line in a JVM of its own and then says, on its last line of stdout, whether a
  * Spark session exists: a test's way to see that a command failed before starting Spark, in a JVM
- * where nothing else could have started one. Started by {@link UnknownViewBeforeSparkTest}.
+ * where nothing else could have started one. Started by {@link BeforeSparkTest}.
  */
 public final class SparkSessionProbe {
   static final String PREFIX = "probe: ";

@@ -2,12 +2,17 @@ package io.sluice.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.engine.config.RepoConfig;
+import io.sluice.registry.RunStats;
+import io.sluice.registry.SqlRegistry;
+import io.sluice.registry.TimeInterval;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A materializing command given a view the registry does not have fails with the usage exit code
- * and the known views before any Spark session exists. Each command runs in a JVM of its own
+ * and the known views before any Spark session exists; an incremental run with nothing left to do
+ * answers UP_TO_DATE before any Spark session exists too. Each command runs in a JVM of its own
  * ({@link SparkSessionProbe}), since this test JVM shares one Spark session between test classes.
  */
-class UnknownViewBeforeSparkTest {
+class BeforeSparkTest {
   @TempDir Path dir;
   private Path config;
 
@@ -90,5 +96,31 @@ class UnknownViewBeforeSparkTest {
     assertThat(output)
         .contains("Cannot find feature view 'nope' in project 'demo_test'")
         .contains(SparkSessionProbe.PREFIX + "exit_code=2 spark_session=false");
+  }
+
+  @Test
+  void anUpToDateIncrementalRunAnswersWithoutStartingSpark() throws Exception {
+    try (SqlRegistry registry = SqlRegistry.open(RepoConfig.load(config).registry())) {
+      String run =
+          registry.startRun(
+              "demo_test",
+              "driver_hourly_stats",
+              new TimeInterval(DriverStatsRepo.DAY1, DriverStatsRepo.DAY2),
+              null);
+      registry.completeRun(run, new RunStats(1, 0, 1, 1, 0, 1, Map.of("total", 1.0)));
+    }
+    String output =
+        probe(
+            "materialize-incremental",
+            "--config",
+            config.toString(),
+            "--feature-view",
+            "driver_hourly_stats",
+            "--end",
+            DriverStatsRepo.DAY2.toString());
+
+    assertThat(output)
+        .contains("\"status\":\"UP_TO_DATE\"")
+        .contains(SparkSessionProbe.PREFIX + "exit_code=0 spark_session=false");
   }
 }
