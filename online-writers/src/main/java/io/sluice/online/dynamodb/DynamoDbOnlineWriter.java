@@ -413,9 +413,9 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
       // Refused by DynamoDB (no access, bad signature, table missing, invalid request): a
       // configuration problem, not worth retrying the run as is.
       return new InvalidOnlineStoreConfigException(
-          "DynamoDB at "
+          "DynamoDB ("
               + config.location()
-              + " refused a request to table "
+              + ") refused a request to table "
               + table
               + ": "
               + service.getMessage()
@@ -426,9 +426,9 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     }
     if (cause instanceof SdkClientException client) {
       return new InvalidOnlineStoreConfigException(
-          "Cannot call DynamoDB at "
+          "Cannot call DynamoDB ("
               + config.location()
-              + ": "
+              + "): "
               + client.getMessage()
               + " (credentials come from the AWS SDK's default chain: environment, system"
               + " properties, web identity token, profile, container and instance role)"

@@ -11,6 +11,7 @@ import io.sluice.online.WriteOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Feast's DynamoDB online store ({@code type: dynamodb}): one table per feature view, items in
@@ -95,6 +96,9 @@ public final class DynamoDbStore implements OnlineStore<DynamoDbOnlineStoreConfi
     if (endpoint != null && !endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
       throw dynamodb.invalid(ENDPOINT_URL, "must start with http:// or https://, got: " + endpoint);
     }
+    if (endpoint == null) {
+      requireKnownRegion(dynamodb, region);
+    }
     TableNameTemplate template;
     try {
       template =
@@ -107,6 +111,28 @@ public final class DynamoDbStore implements OnlineStore<DynamoDbOnlineStoreConfi
         own.integer(REQUESTS_IN_FLIGHT, DEFAULT_REQUESTS_IN_FLIGHT, 1, MAX_REQUESTS_IN_FLIGHT);
     return new DynamoDbOnlineStoreConfig(
         region, endpoint, template, dynamodb.stringMap(TAGS), inFlight);
+  }
+
+  /**
+   * Without {@code endpoint_url} the SDK calls {@code dynamodb.<region>.amazonaws.com}: a region
+   * the SDK does not know would only fail at the first write, as an unresolvable host that looks
+   * like an outage (retried, exit 4). Refused here instead (exit 2, before Spark starts). A region
+   * newer than the SDK works with {@code endpoint_url}, which skips this check.
+   */
+  private static void requireKnownRegion(ConfigSection dynamodb, String region) {
+    List<String> known = Region.regions().stream().map(Region::id).sorted().toList();
+    if (!known.contains(region)) {
+      throw dynamodb.invalid(
+          REGION,
+          "'"
+              + region
+              + "' is not an AWS region the AWS SDK knows"
+              + ConfigSection.nearest(region, known)
+                  .map(near -> " (did you mean '" + near + "'?)")
+                  .orElse("")
+              + "; for a DynamoDB-compatible server or a region newer than the SDK, set"
+              + " endpoint_url");
+    }
   }
 
   @Override

@@ -61,7 +61,7 @@ class DynamoDbStoreTest {
     assertThatThrownBy(
             () ->
                 parse(
-                    "{\"type\": \"dynamodb\", \"region\": \"r\", \"table_name_template\": \"{view}\"}",
+                    "{\"type\": \"dynamodb\", \"region\": \"us-east-1\", \"table_name_template\": \"{view}\"}",
                     null))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessage(
@@ -70,7 +70,7 @@ class DynamoDbStoreTest {
     assertThatThrownBy(
             () ->
                 parse(
-                    "{\"type\": \"dynamodb\", \"region\": \"r\"}",
+                    "{\"type\": \"dynamodb\", \"region\": \"us-east-1\"}",
                     "{\"dynamodb\": {\"requests\": 2}}"))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith("Invalid sluice.dynamodb: unknown key 'requests'");
@@ -79,5 +79,22 @@ class DynamoDbStoreTest {
         .isInstanceOf(InvalidConfigException.class)
         .hasMessage(
             "Invalid sluice.redis: the redis online store has no Sluice settings of its own");
+  }
+
+  @Test
+  void aRegionTheSdkDoesNotKnowIsRefusedUnlessAnEndpointIsGiven() throws Exception {
+    assertThatThrownBy(() -> parse("{\"type\": \"dynamodb\", \"region\": \"us-east1\"}", null))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessage(
+            "Invalid online_store.region: 'us-east1' is not an AWS region the AWS SDK knows (did"
+                + " you mean 'us-east-1'?); for a DynamoDB-compatible server or a region newer"
+                + " than the SDK, set endpoint_url");
+    assertThat(
+            parse(
+                "{\"type\": \"dynamodb\", \"region\": \"local\", \"endpoint_url\":"
+                    + " \"http://127.0.0.1:8000\"}",
+                null))
+        .extracting(config -> ((DynamoDbOnlineStoreConfig) config).region())
+        .isEqualTo("local");
   }
 }

@@ -249,8 +249,11 @@ public final class ConfigSection {
     return "between " + min + " and " + max;
   }
 
-  /** The known key at the smallest edit distance from {@code key}, if it is close enough. */
-  static Optional<String> nearest(String key, Collection<String> known) {
+  /**
+   * The known key (or name) at the smallest edit distance from {@code key}, if it is close enough:
+   * for "did you mean" in any message.
+   */
+  public static Optional<String> nearest(String key, Collection<String> known) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : new TreeSet<>(known)) {
