@@ -126,6 +126,22 @@ class ApplicationJarIT {
         .isEmpty();
   }
 
+  /**
+   * The DynamoDB client talks over Apache HttpClient 5 (not in Spark's runtime, which has
+   * HttpClient 4 and its own Netty): no SDK Netty client and no Netty class of ours may sit next to
+   * Spark's, where one of the two copies would lose.
+   */
+  @Test
+  void dynamoDbClientIsApacheHttpClient5WithoutNetty() {
+    assertThat(entryNames().filter(name -> name.startsWith("io/netty/"))).isEmpty();
+    assertThat(entryNames().filter(name -> name.startsWith("software/amazon/awssdk/http/nio/")))
+        .isEmpty();
+    assertThat(
+            applicationJar.getEntry("software/amazon/awssdk/http/apache5/Apache5HttpClient.class"))
+        .isNotNull();
+    assertThat(entryNames().filter(name -> name.startsWith("org/apache/hc/client5/"))).isNotEmpty();
+  }
+
   @Test
   void manifestStartsTheCommandLine() throws IOException {
     Attributes attributes = applicationJar.getManifest().getMainAttributes();

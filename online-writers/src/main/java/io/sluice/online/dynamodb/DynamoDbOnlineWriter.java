@@ -403,7 +403,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
         return exhausted;
       }
       return new OnlineStoreUnavailableException(
-          exhausted.getMessage() + " at " + config.location() + progress,
+          exhausted.getMessage() + " (" + config.location() + ")" + progress,
           exhausted,
           acknowledged,
           notWritten);
