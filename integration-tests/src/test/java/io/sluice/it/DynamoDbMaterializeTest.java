@@ -125,6 +125,17 @@ class DynamoDbMaterializeTest {
   @Test
   void sluiceReadShowsWhatTheRunWrote() throws Exception {
     DynamoDbRepo repo = repo();
+    Result beforeAnyRun = repo.run("read", "--feature-view", VIEW, "--entity", "driver_id=7");
+    assertThat(beforeAnyRun.exitCode()).as(beforeAnyRun.toString()).isEqualTo(2);
+    assertThat(beforeAnyRun.err())
+        .contains(
+            "Cannot read feature view driver_stats from DynamoDB table "
+                + repo.table()
+                + " (dynamodb at "
+                + dynalite.endpointUrl()
+                + " (us-east-1)): the table does not exist; no run has written this view yet, or"
+                + " table_name_template names another table");
+
     succeeded(repo.materialize(DAY1, DAY3));
     Stat want = repo.expectedLatest(DAY1, DAY3).get(7L);
     Result read =

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import feast.proto.types.ValueProto.Value;
 import io.sluice.online.EntityKeyFormat;
 import io.sluice.online.FeatureViewSchema;
+import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineReader;
 import io.sluice.online.format.EntityKeySerializer;
 import io.sluice.online.format.ValueDecoder;
@@ -15,17 +16,20 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
  * Reads one view's items back with one consistent GetItem per entity, decoding Feast's layout: the
  * {@code event_ts} text (any form Feast writes) and each feature's serialized {@code Value}. A
- * feature missing from {@code values} reads as null.
+ * feature missing from {@code values} reads as null. A missing table is a configuration error
+ * (nothing was written to it yet, or the template names another table).
  */
 final class DynamoDbOnlineReader implements OnlineReader {
   private final FeatureViewSchema view;
   private final EntityKeySerializer keys;
   private final DynamoDbClient client;
   private final String table;
+  private final String location;
 
   DynamoDbOnlineReader(
       DynamoDbOnlineStoreConfig config, FeatureViewSchema view, EntityKeyFormat keyFormat) {
@@ -33,17 +37,31 @@ final class DynamoDbOnlineReader implements OnlineReader {
     this.keys = new EntityKeySerializer(view.joinKeys(), keyFormat);
     this.client = DynamoDbClients.open(config);
     this.table = config.tableNameTemplate().tableName(view.project(), view.name());
+    this.location = config.location();
   }
 
   @Override
   public Optional<StoredValues> read(List<Object> joinKeyValues) {
     String entityId = DynamoDbKeys.entityId(keys.serialize(joinKeyValues));
-    GetItemResponse response =
-        client.getItem(
-            get ->
-                get.tableName(table)
-                    .key(Map.of(DynamoDbItems.ENTITY_ID, AttributeValue.fromS(entityId)))
-                    .consistentRead(true));
+    GetItemResponse response;
+    try {
+      response =
+          client.getItem(
+              get ->
+                  get.tableName(table)
+                      .key(Map.of(DynamoDbItems.ENTITY_ID, AttributeValue.fromS(entityId)))
+                      .consistentRead(true));
+    } catch (ResourceNotFoundException missing) {
+      throw new InvalidOnlineStoreConfigException(
+          "Cannot read feature view "
+              + view.name()
+              + " from DynamoDB table "
+              + table
+              + " ("
+              + location
+              + "): the table does not exist; no run has written this view yet, or"
+              + " table_name_template names another table");
+    }
     if (!response.hasItem() || response.item().isEmpty()) {
       return Optional.empty();
     }
