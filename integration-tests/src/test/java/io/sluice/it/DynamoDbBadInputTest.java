@@ -58,6 +58,8 @@ class DynamoDbBadInputTest {
     spark.stop();
     raw.close();
     dynalite.close();
+    System.clearProperty("aws.accessKeyId");
+    System.clearProperty("aws.secretAccessKey");
   }
 
   private DynamoDbRepo repo(String region, String endpoint, int retrySeconds) {

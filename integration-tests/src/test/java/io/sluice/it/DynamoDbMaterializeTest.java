@@ -72,6 +72,8 @@ class DynamoDbMaterializeTest {
     spark.stop();
     raw.close();
     dynalite.close();
+    System.clearProperty("aws.accessKeyId");
+    System.clearProperty("aws.secretAccessKey");
   }
 
   /** A repo of its own project, so each test has a fresh table and registry. */
