@@ -55,7 +55,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *
  * <p>Each request is retried on its own under the writer's {@link RetryRule} (throttling, 5xx,
  * connection errors; the SDK's retries are off), and counted in {@link WriteStats#retries()} and,
- * when DynamoDB throttled it, {@link WriteStats#throttled()}. Not thread-safe, like every writer.
+ * when DynamoDB throttled it, {@link WriteStats#throttled()}. With {@code target_write_capacity},
+ * each attempt first waits for its write units ({@link DynamoDbWriteCapacity}). Not thread-safe,
+ * like every writer.
  */
 final class DynamoDbOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(DynamoDbOnlineWriter.class);
@@ -79,6 +81,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
   private final DynamoDbClient client;
   private final ExecutorService pool;
   private final StoreRetries retries = StoreRetries.counting(DynamoDbErrors::isThrottling);
+  private final DynamoDbWriteCapacity capacity;
   private WriteStats stats = WriteStats.NONE;
 
   DynamoDbOnlineWriter(
@@ -96,6 +99,8 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     this.view = view;
     this.options = options;
     this.retry = options.retryRule(DynamoDbErrors::isTransient, retries);
+    this.capacity =
+        DynamoDbWriteCapacity.share(config.targetWriteCapacity(), options.parallelWriters());
     this.encoder = new RowEncoder(view, options.keyFormat());
     this.items = new DynamoDbItems(view);
     this.table = config.tableNameTemplate().tableName(view.project(), view.name());
@@ -158,6 +163,11 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     return stats.withRetries(retries);
   }
 
+  /** This writer's share of the target write capacity (tests read its accounting). */
+  DynamoDbWriteCapacity writeCapacity() {
+    return capacity;
+  }
+
   @Override
   public void close() {
     pool.shutdownNow();
@@ -182,13 +192,17 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     for (int i = 0; i < rows.size(); i++) {
       Map<String, AttributeValue> item = all.get(i);
       Instant eventTime = rows.get(i).eventTimestamp();
+      int units = DynamoDbWriteCapacity.units(item);
       tasks.add(
           new Task() {
             @Override
             public Outcome run() {
               return retry.call(
                   "write entity_id " + item.get(DynamoDbItems.ENTITY_ID).s() + " to " + table,
-                  () -> putIfNewer(item, eventTime));
+                  () -> {
+                    capacity.charge(units);
+                    return putIfNewer(item, eventTime);
+                  });
             }
 
             @Override
@@ -309,6 +323,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
               retry.call(
                   "write " + chunk.size() + " items to " + table,
                   () -> {
+                    capacity.charge(DynamoDbWriteCapacity.units(pending.get(0)));
                     BatchWriteItemResponse response =
                         client.batchWriteItem(
                             request -> request.requestItems(Map.of(table, pending.get(0))));

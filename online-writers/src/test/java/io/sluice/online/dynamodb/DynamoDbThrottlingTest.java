@@ -69,7 +69,7 @@ class DynamoDbThrottlingTest {
     System.setProperty("aws.accessKeyId", "test");
     System.setProperty("aws.secretAccessKey", "test");
     server = DynaliteServer.start();
-    raw = DynamoDbClients.open(config());
+    raw = DynamoDbClients.open(config(0));
   }
 
   @AfterAll
@@ -78,13 +78,14 @@ class DynamoDbThrottlingTest {
     server.close();
   }
 
-  static DynamoDbOnlineStoreConfig config() {
+  static DynamoDbOnlineStoreConfig config(long targetWriteCapacity) {
     return new DynamoDbOnlineStoreConfig(
         "us-east-1",
         server.endpointUrl(),
         new TableNameTemplate(TableNameTemplate.DEFAULT),
         Map.of(),
-        8);
+        8,
+        targetWriteCapacity);
   }
 
   static FeatureViewSchema view() {
@@ -121,10 +122,10 @@ class DynamoDbThrottlingTest {
   static DynamoDbOnlineWriter open(
       FeatureViewSchema view, WriteMode mode, Duration budget, ExecutionInterceptor throttle) {
     return new DynamoDbOnlineWriter(
-        config(),
+        config(0),
         view,
         TestViews.options(mode).withRetryBudget(budget),
-        DynamoDbClients.open(config(), List.of(throttle)));
+        DynamoDbClients.open(config(0), List.of(throttle)));
   }
 
   /** DynamoDB's three throttling errors, in turn. */
@@ -363,7 +364,7 @@ class DynamoDbThrottlingTest {
   void writersWithoutThrottlingCountNone() {
     FeatureViewSchema view = view();
     try (DynamoDbOnlineWriter writer =
-        new DynamoDbOnlineWriter(config(), view, WriteOptions.defaults())) {
+        new DynamoDbOnlineWriter(config(0), view, WriteOptions.defaults())) {
       assertThat(writer.write(rows(4))).isEqualTo(new WriteStats(4, 0, 0, 0));
     }
   }
