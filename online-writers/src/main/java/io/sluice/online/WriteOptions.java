@@ -8,10 +8,16 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
- * How a writer writes, independent of the store: the newer-only rule, the entity key format and how
- * long transient store errors are retried within one batch.
+ * How a writer writes, independent of the store: the newer-only rule, the entity key format, how
+ * long transient store errors are retried within one batch, and how many writers of the job write
+ * at once.
+ *
+ * @param parallelWriters how many writers of the same job the engine runs at once (the write
+ *     partitions); a store with a job-wide write rate gives each writer its share (DynamoDB's
+ *     {@code sluice.dynamodb.target_write_capacity}). At least 1.
  */
-public record WriteOptions(WriteMode mode, EntityKeyFormat keyFormat, Duration retryBudget)
+public record WriteOptions(
+    WriteMode mode, EntityKeyFormat keyFormat, Duration retryBudget, int parallelWriters)
     implements Serializable {
   public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofSeconds(60);
 
@@ -30,6 +36,14 @@ public record WriteOptions(WriteMode mode, EntityKeyFormat keyFormat, Duration r
     if (retryBudget.isNegative()) {
       throw new IllegalArgumentException("Invalid retry budget: " + retryBudget);
     }
+    if (parallelWriters < 1) {
+      throw new IllegalArgumentException("parallelWriters must be >= 1: " + parallelWriters);
+    }
+  }
+
+  /** One writer at once. */
+  public WriteOptions(WriteMode mode, EntityKeyFormat keyFormat, Duration retryBudget) {
+    this(mode, keyFormat, retryBudget, 1);
   }
 
   /** Newer-only writes, Feast's default key format (v3), the default retry budget. */
@@ -43,18 +57,28 @@ public record WriteOptions(WriteMode mode, EntityKeyFormat keyFormat, Duration r
    * less means one attempt).
    */
   public RetryRule retryRule(Predicate<Throwable> retryable) {
+    return retryRule(retryable, StoreRetries.withoutThrottling());
+  }
+
+  /** As {@link #retryRule(Predicate)}, each retry counted by {@code counted}. */
+  public RetryRule retryRule(Predicate<Throwable> retryable, StoreRetries counted) {
     return RetryRule.retrying(retryable)
         .backoff(FIRST_RETRY_PAUSE, MAX_RETRY_PAUSE)
         .jitter(RETRY_JITTER)
         .budget(retryBudget)
+        .onRetry(counted::retrying)
         .build();
   }
 
   public WriteOptions withMode(WriteMode newMode) {
-    return new WriteOptions(newMode, keyFormat, retryBudget);
+    return new WriteOptions(newMode, keyFormat, retryBudget, parallelWriters);
   }
 
   public WriteOptions withRetryBudget(Duration budget) {
-    return new WriteOptions(mode, keyFormat, budget);
+    return new WriteOptions(mode, keyFormat, budget, parallelWriters);
+  }
+
+  public WriteOptions withParallelWriters(int writers) {
+    return new WriteOptions(mode, keyFormat, retryBudget, writers);
   }
 }

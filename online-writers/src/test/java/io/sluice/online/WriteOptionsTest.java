@@ -17,6 +17,39 @@ class WriteOptionsTest {
     assertThatThrownBy(() -> WriteOptions.defaults().withRetryBudget(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid retry budget: PT-1S");
+    assertThat(WriteOptions.defaults().parallelWriters()).isEqualTo(1);
+    assertThat(WriteOptions.defaults().withParallelWriters(16).parallelWriters()).isEqualTo(16);
+    assertThatThrownBy(() -> WriteOptions.defaults().withParallelWriters(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("parallelWriters must be >= 1: 0");
+  }
+
+  @Test
+  void retriesAreCountedAndThrottledOnesApart() {
+    StoreRetries counted = StoreRetries.counting(e -> e.getMessage().startsWith("throttled"));
+    AtomicInteger attempts = new AtomicInteger();
+
+    String result =
+        WriteOptions.defaults()
+            .retryRule(e -> true, counted)
+            .call(
+                "write",
+                () -> {
+                  switch (attempts.incrementAndGet()) {
+                    case 1, 3 -> throw new IllegalStateException("throttled " + attempts);
+                    case 2 -> throw new IllegalStateException("busy");
+                    default -> {
+                      return "done";
+                    }
+                  }
+                });
+
+    assertThat(result).isEqualTo("done");
+    assertThat(counted.retries()).isEqualTo(3);
+    assertThat(counted.throttled()).isEqualTo(2);
+    assertThat(new WriteStats(5, 1).withRetries(counted)).isEqualTo(new WriteStats(5, 1, 3, 2));
+    assertThat(new WriteStats(5, 1, 3, 2).since(new WriteStats(2, 1, 1, 0)))
+        .isEqualTo(new WriteStats(3, 0, 2, 2));
   }
 
   @Test

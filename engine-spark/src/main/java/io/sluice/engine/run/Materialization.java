@@ -194,14 +194,16 @@ public final class Materialization {
       counters.finish();
       RunReport report = RunReport.succeeded(context, counters.counts());
       LOG.info(
-          "Run {}: {} rows read, {} dropped, {} entities, {} written, {} skipped as not newer in"
-              + " {} s",
+          "Run {}: {} rows read, {} dropped, {} entities, {} written, {} skipped as not newer, {}"
+              + " store retries ({} throttled) in {} s",
           runId,
           report.rowsRead(),
           report.rowsDroppedTotal(),
           report.entities(),
           report.rowsWritten(),
           report.rowsSkippedNotNewer(),
+          report.storeRetries(),
+          report.storeThrottled(),
           report.seconds().get("total"));
       return report;
     } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
@@ -241,7 +243,11 @@ public final class Materialization {
             new WriteSpec(
                 config.onlineStore(),
                 ViewColumns.schema(view, config.registry().onlineVersioning()),
-                new WriteOptions(mode, config.keyFormat(), config.batchEngine().writeRetryBudget()),
+                new WriteOptions(
+                    mode,
+                    config.keyFormat(),
+                    config.batchEngine().writeRetryBudget(),
+                    parallelWriters()),
                 config.batchEngine().writeBatchSize()),
             counters.sink);
     counters.secondsSince("plan", counters.startedNanos());
@@ -292,6 +298,18 @@ public final class Materialization {
     } catch (Exception e) {
       throw new IllegalStateException("Cannot read the run's observed counts", e);
     }
+  }
+
+  /**
+   * How many writers run at once, for a store that splits a job-wide write rate among them
+   * (DynamoDB's {@code target_write_capacity}): the write partitions when {@code
+   * batch_engine.partitions} sets them, else Spark's default parallelism (its cores when the job
+   * starts: at most that many tasks run at once). With fewer cores than partitions fewer writers
+   * run at once, and the job writes below its target rather than above it.
+   */
+  private int parallelWriters() {
+    int partitions = config.batchEngine().partitions();
+    return partitions > 0 ? partitions : Math.max(1, spark.sparkContext().defaultParallelism());
   }
 
   private static String mode(WriteMode mode) {

@@ -67,6 +67,8 @@ final class RunCounters {
         written() + skipped(),
         written(),
         skipped(),
+        sink.storeRetries().value(),
+        sink.storeThrottled().value(),
         partitions(),
         new LinkedHashMap<>(seconds));
   }

@@ -18,6 +18,10 @@ import java.util.Map;
  * <p>Built by its named factories; the canonical constructor is for JSON reading.
  *
  * @param rowsDropped rows dropped by reason ({@code null_join_key}, {@code null_event_timestamp})
+ * @param storeRetries online store requests the writers sent again under their retry rule, in every
+ *     task, failed ones included (0 for a store that needed none)
+ * @param storeThrottled those of {@code storeRetries} that followed the store throttling a writer
+ *     (DynamoDB's throttling errors and BatchWriteItem's unprocessed items; 0 for other stores)
  * @param seconds seconds per stage: {@code plan} (driver: config, registry, source schema), {@code
  *     read_reduce} (Spark stages reading the window and reducing to latest per entity), {@code
  *     write} (the stage writing partitions to the online store), {@code record} (the registry
@@ -38,6 +42,8 @@ import java.util.Map;
   "entities",
   "rows_written",
   "rows_skipped_not_newer",
+  "store_retries",
+  "store_throttled",
   "partitions",
   "seconds",
   "online_store",
@@ -59,6 +65,8 @@ public record RunReport(
     @JsonProperty("entities") long entities,
     @JsonProperty("rows_written") long rowsWritten,
     @JsonProperty("rows_skipped_not_newer") long rowsSkippedNotNewer,
+    @JsonProperty("store_retries") long storeRetries,
+    @JsonProperty("store_throttled") long storeThrottled,
     @JsonProperty("partitions") int partitions,
     @JsonProperty("seconds") Map<String, Double> seconds,
     @JsonProperty("online_store") String onlineStore,
@@ -80,6 +88,8 @@ public record RunReport(
       long entities,
       long rowsWritten,
       long rowsSkippedNotNewer,
+      long storeRetries,
+      long storeThrottled,
       int partitions,
       Map<String, Double> seconds) {}
 
@@ -123,6 +133,8 @@ public record RunReport(
         0,
         0,
         0,
+        0,
+        0,
         Map.of(),
         onlineStore,
         null);
@@ -143,6 +155,8 @@ public record RunReport(
         exitCode,
         0,
         null,
+        0,
+        0,
         0,
         0,
         0,
@@ -169,6 +183,8 @@ public record RunReport(
         counts.entities(),
         counts.rowsWritten(),
         counts.rowsSkippedNotNewer(),
+        counts.storeRetries(),
+        counts.storeThrottled(),
         counts.partitions(),
         counts.seconds(),
         context.onlineStore(),

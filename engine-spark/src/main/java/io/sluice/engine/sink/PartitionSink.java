@@ -3,6 +3,7 @@ package io.sluice.engine.sink;
 import static java.util.Objects.requireNonNull;
 
 import io.sluice.online.FeatureRow;
+import io.sluice.online.OnlineStoreException;
 import io.sluice.online.OnlineWriter;
 import io.sluice.online.WriteStats;
 import io.sluice.online.stores.OnlineStores;
@@ -21,9 +22,12 @@ import org.slf4j.LoggerFactory;
  * batch size. Rows stream from Spark's iterator; only one batch is held at a time.
  *
  * <p>Counts (rows written, skipped, non-empty partitions) go to accumulators updated inside the
- * action, so Spark merges them once per successful task; rows written are also the task's output
- * records, so the Spark UI and history server show them as for any Spark sink. Holds only
- * serializable configuration, never a SparkSession. Logs its progress at least every 10 seconds.
+ * action, so Spark merges them once per successful task. The writer's retries and throttled
+ * requests are added when the partition ends, also when it fails (those accumulators count failed
+ * tasks too, see {@link SinkCounters}), so a run that failed on throttling reports it. Rows written
+ * are also the task's output records, so the Spark UI and history server show them as for any Spark
+ * sink. Holds only serializable configuration, never a SparkSession. Logs its progress at least
+ * every 10 seconds.
  */
 public final class PartitionSink implements ForeachPartitionFunction<Row> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionSink.class);
@@ -48,40 +52,72 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
     TaskContext task = TaskContext.get();
     int partition = TaskContext.getPartitionId();
     long start = System.nanoTime();
-    long lastLog = start;
     int batchSize = spec.batchSize();
-    try (OnlineWriter writer = OnlineStores.openWriter(spec.store(), spec.view(), spec.options())) {
-      List<FeatureRow> batch = new ArrayList<>(batchSize);
-      while (rows.hasNext()) {
-        batch.add(adapter.toFeatureRow(rows.next()));
-        if (batch.size() == batchSize || !rows.hasNext()) {
-          WriteStats stats = writer.write(batch);
-          counters.written().add(stats.written());
-          counters.skippedNotNewer().add(stats.skippedNotNewer());
-          if (task != null) {
-            // Spark's own output metric (private[spark] in Scala, public in bytecode), as its
-            // file and JDBC sinks report it.
-            task.taskMetrics().outputMetrics().setRecordsWritten(writer.stats().written());
-          }
-          batch.clear();
-          long now = System.nanoTime();
-          if (now - lastLog >= PROGRESS_NANOS) {
-            lastLog = now;
-            logProgress(partition, writer.stats(), now - start);
-          }
-        }
+    try (OnlineWriter writer = open()) {
+      try {
+        writeAll(rows, writer, batchSize, task, partition, start);
+      } finally {
+        countRetries(writer.stats());
       }
       LOG.debug("Partition {} of {} done: {}", partition, spec.view().name(), writer.stats());
     }
   }
 
+  /** Opens the partition's writer; a failure to open still reports the retries it made. */
+  private OnlineWriter open() {
+    try {
+      return OnlineStores.openWriter(spec.store(), spec.view(), spec.options());
+    } catch (OnlineStoreException e) {
+      countRetries(e.acknowledged());
+      throw e;
+    }
+  }
+
+  private void countRetries(WriteStats stats) {
+    counters.storeRetries().add(stats.retries());
+    counters.storeThrottled().add(stats.throttled());
+  }
+
+  private void writeAll(
+      Iterator<Row> rows,
+      OnlineWriter writer,
+      int batchSize,
+      TaskContext task,
+      int partition,
+      long start) {
+    long lastLog = start;
+    List<FeatureRow> batch = new ArrayList<>(batchSize);
+    while (rows.hasNext()) {
+      batch.add(adapter.toFeatureRow(rows.next()));
+      if (batch.size() == batchSize || !rows.hasNext()) {
+        WriteStats stats = writer.write(batch);
+        counters.written().add(stats.written());
+        counters.skippedNotNewer().add(stats.skippedNotNewer());
+        if (task != null) {
+          // Spark's own output metric (private[spark] in Scala, public in bytecode), as its
+          // file and JDBC sinks report it.
+          task.taskMetrics().outputMetrics().setRecordsWritten(writer.stats().written());
+        }
+        batch.clear();
+        long now = System.nanoTime();
+        if (now - lastLog >= PROGRESS_NANOS) {
+          lastLog = now;
+          logProgress(partition, writer.stats(), now - start);
+        }
+      }
+    }
+  }
+
   private void logProgress(int partition, WriteStats stats, long elapsedNanos) {
     LOG.info(
-        "Writing {} partition {}: {} rows written, {} skipped as not newer, {} rows/s",
+        "Writing {} partition {}: {} rows written, {} skipped as not newer, {} rows/s, {} retries"
+            + " ({} throttled)",
         spec.view().name(),
         partition,
         stats.written(),
         stats.skippedNotNewer(),
-        Math.round(stats.acknowledged() / (elapsedNanos / 1e9)));
+        Math.round(stats.acknowledged() / (elapsedNanos / 1e9)),
+        stats.retries(),
+        stats.throttled());
   }
 }

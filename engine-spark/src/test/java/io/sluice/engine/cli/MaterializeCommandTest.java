@@ -135,6 +135,8 @@ class MaterializeCommandTest extends SparkTestBase {
 
       assertThat(result.report().rowsWritten()).isEqualTo(200);
       assertThat(outputRecords.stream().mapToLong(Long::longValue).sum()).isEqualTo(200);
+      // A store that needed no retries reports none.
+      assertThat(result.lastLine()).contains("\"store_retries\":0,\"store_throttled\":0,");
     } finally {
       spark().sparkContext().removeSparkListener(listener);
     }

@@ -46,6 +46,15 @@ final class DynamoDbErrors {
     return false;
   }
 
+  /**
+   * Whether a failure the writer retries was DynamoDB throttling it: a throttling error, or items
+   * BatchWriteItem left unprocessed (which DynamoDB does for items it throttled within a batch).
+   */
+  static boolean isThrottling(Throwable failure) {
+    return failure instanceof UnprocessedItemsException
+        || (failure instanceof AwsServiceException service && isThrottling(service));
+  }
+
   static boolean isThrottling(AwsServiceException failure) {
     if (failure instanceof ProvisionedThroughputExceededException
         || failure instanceof RequestLimitExceededException

@@ -16,13 +16,16 @@ import java.util.Optional;
  * @param endpointUrl Feast's {@code endpoint_url}, or null for the region's AWS endpoint
  * @param tags added to each table Sluice creates, in file order
  * @param requestsInFlight conditional writes each writer (one per Spark partition) keeps in flight
+ * @param targetWriteCapacity write capacity units per second for the whole job, split evenly across
+ *     the writers writing at once; 0 means no target (as fast as DynamoDB accepts)
  */
 public record DynamoDbOnlineStoreConfig(
     String region,
     String endpointUrl,
     TableNameTemplate tableNameTemplate,
     Map<String, String> tags,
-    int requestsInFlight)
+    int requestsInFlight,
+    long targetWriteCapacity)
     implements OnlineStoreConfig {
 
   public DynamoDbOnlineStoreConfig {
@@ -35,6 +38,19 @@ public record DynamoDbOnlineStoreConfig(
     if (requestsInFlight < 1) {
       throw new IllegalArgumentException("Invalid requests in flight: " + requestsInFlight);
     }
+    if (targetWriteCapacity < 0) {
+      throw new IllegalArgumentException("Invalid target write capacity: " + targetWriteCapacity);
+    }
+  }
+
+  /** Without a target write capacity. */
+  public DynamoDbOnlineStoreConfig(
+      String region,
+      String endpointUrl,
+      TableNameTemplate tableNameTemplate,
+      Map<String, String> tags,
+      int requestsInFlight) {
+    this(region, endpointUrl, tableNameTemplate, tags, requestsInFlight, 0);
   }
 
   public Optional<String> endpoint() {

@@ -9,6 +9,7 @@ import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
+import io.sluice.online.StoreRetries;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
@@ -53,7 +54,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * <p>{@link WriteMode#FORCE}: BatchWriteItem, 25 items a call, unprocessed items sent again.
  *
  * <p>Each request is retried on its own under the writer's {@link RetryRule} (throttling, 5xx,
- * connection errors; the SDK's retries are off). Not thread-safe, like every writer.
+ * connection errors; the SDK's retries are off), and counted in {@link WriteStats#retries()} and,
+ * when DynamoDB throttled it, {@link WriteStats#throttled()}. With {@code target_write_capacity},
+ * each attempt first waits for its write units ({@link DynamoDbWriteCapacity}). Not thread-safe,
+ * like every writer.
  */
 final class DynamoDbOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(DynamoDbOnlineWriter.class);
@@ -76,6 +80,8 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
   private final String table;
   private final DynamoDbClient client;
   private final ExecutorService pool;
+  private final StoreRetries retries = StoreRetries.counting(DynamoDbErrors::isThrottling);
+  private final DynamoDbWriteCapacity capacity;
   private WriteStats stats = WriteStats.NONE;
 
   DynamoDbOnlineWriter(
@@ -92,7 +98,9 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     this.config = config;
     this.view = view;
     this.options = options;
-    this.retry = options.retryRule(DynamoDbErrors::isTransient);
+    this.retry = options.retryRule(DynamoDbErrors::isTransient, retries);
+    this.capacity =
+        DynamoDbWriteCapacity.share(config.targetWriteCapacity(), options.parallelWriters());
     this.encoder = new RowEncoder(view, options.keyFormat());
     this.items = new DynamoDbItems(view);
     this.table = config.tableNameTemplate().tableName(view.project(), view.name());
@@ -118,6 +126,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     if (batch.isEmpty()) {
       return WriteStats.NONE;
     }
+    WriteStats before = stats();
     List<EncodedRow> rows = encoder.encodeBatch(batch, stats);
     List<Map<String, AttributeValue>> batchItems = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
@@ -146,12 +155,17 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
             ? runAll(forceTasks(rows, batchItems), batch.size())
             : runAll(newerOnlyTasks(rows, batchItems), batch.size());
     stats = stats.plus(done);
-    return done;
+    return stats().since(before);
   }
 
   @Override
   public WriteStats stats() {
-    return stats;
+    return stats.withRetries(retries);
+  }
+
+  /** This writer's share of the target write capacity (tests read its accounting). */
+  DynamoDbWriteCapacity writeCapacity() {
+    return capacity;
   }
 
   @Override
@@ -178,13 +192,17 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     for (int i = 0; i < rows.size(); i++) {
       Map<String, AttributeValue> item = all.get(i);
       Instant eventTime = rows.get(i).eventTimestamp();
+      int units = DynamoDbWriteCapacity.units(item);
       tasks.add(
           new Task() {
             @Override
             public Outcome run() {
               return retry.call(
                   "write entity_id " + item.get(DynamoDbItems.ENTITY_ID).s() + " to " + table,
-                  () -> putIfNewer(item, eventTime));
+                  () -> {
+                    capacity.charge(units);
+                    return putIfNewer(item, eventTime);
+                  });
             }
 
             @Override
@@ -305,6 +323,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
               retry.call(
                   "write " + chunk.size() + " items to " + table,
                   () -> {
+                    capacity.charge(DynamoDbWriteCapacity.units(pending.get(0)));
                     BatchWriteItemResponse response =
                         client.batchWriteItem(
                             request -> request.requestItems(Map.of(table, pending.get(0))));
@@ -381,7 +400,9 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
   }
 
   /** The exception to throw for a failure the retry rule gave up on or did not retry. */
-  private RuntimeException failure(RuntimeException e, WriteStats acknowledged, long notWritten) {
+  private RuntimeException failure(
+      RuntimeException e, WriteStats acknowledgedRows, long notWritten) {
+    WriteStats acknowledged = acknowledgedRows.withRetries(retries);
     String progress =
         "; "
             + notWritten

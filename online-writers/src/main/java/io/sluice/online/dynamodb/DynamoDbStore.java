@@ -36,6 +36,18 @@ public final class DynamoDbStore implements OnlineStore<DynamoDbOnlineStoreConfi
   /** A bound that keeps one partition's thread and connection pool sane. */
   static final int MAX_REQUESTS_IN_FLIGHT = 1024;
 
+  /**
+   * {@code sluice.dynamodb}: write capacity units per second for the whole job, split evenly across
+   * the write partitions; unset means no target.
+   */
+  static final String TARGET_WRITE_CAPACITY = "target_write_capacity";
+
+  /** No target: write as fast as DynamoDB accepts (throttling is retried). */
+  static final long DEFAULT_TARGET_WRITE_CAPACITY = 0;
+
+  /** Far above any table's quota (40,000 WCU by default), to catch a slip of the keyboard. */
+  static final long MAX_TARGET_WRITE_CAPACITY = 10_000_000;
+
   @Override
   public List<String> typeNames() {
     return List.of("dynamodb", "feast.infra.online_stores.dynamodb.DynamoDBOnlineStore");
@@ -106,11 +118,16 @@ public final class DynamoDbStore implements OnlineStore<DynamoDbOnlineStoreConfi
     } catch (IllegalArgumentException e) {
       throw dynamodb.invalid(TABLE_NAME_TEMPLATE, e.getMessage());
     }
-    ConfigSection own = sluiceSettings.requireKnownKeys(Set.of(REQUESTS_IN_FLIGHT));
+    ConfigSection own =
+        sluiceSettings.requireKnownKeys(Set.of(REQUESTS_IN_FLIGHT, TARGET_WRITE_CAPACITY));
     int inFlight =
         own.integer(REQUESTS_IN_FLIGHT, DEFAULT_REQUESTS_IN_FLIGHT, 1, MAX_REQUESTS_IN_FLIGHT);
+    // Unset is no target; a value given must be a real one (1 or more).
+    long targetWriteCapacity =
+        own.longInteger(
+            TARGET_WRITE_CAPACITY, DEFAULT_TARGET_WRITE_CAPACITY, 1, MAX_TARGET_WRITE_CAPACITY);
     return new DynamoDbOnlineStoreConfig(
-        region, endpoint, template, dynamodb.stringMap(TAGS), inFlight);
+        region, endpoint, template, dynamodb.stringMap(TAGS), inFlight, targetWriteCapacity);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
+import io.sluice.online.StoreRetries;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
@@ -59,12 +60,13 @@ final class RedisOnlineWriter implements OnlineWriter {
   private UnifiedJedis client;
   private byte[] scriptSha;
   private boolean reconnect;
+  private final StoreRetries retries = StoreRetries.withoutThrottling();
   private WriteStats stats = WriteStats.NONE;
 
   RedisOnlineWriter(RedisOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
     this.config = config;
     this.options = options;
-    this.retry = options.retryRule(RedisErrors::isTransient);
+    this.retry = options.retryRule(RedisErrors::isTransient, retries);
     this.encoder = new RowEncoder(view, options.keyFormat());
     this.project = view.project().getBytes(UTF_8);
     this.timestampField = RedisFields.timestampField(view.name());
@@ -87,6 +89,7 @@ final class RedisOnlineWriter implements OnlineWriter {
     if (batch.isEmpty()) {
       return WriteStats.NONE;
     }
+    WriteStats before = stats();
     Pending pending = new Pending(encoder.encodeBatch(batch, stats));
     try {
       retrying(
@@ -101,7 +104,7 @@ final class RedisOnlineWriter implements OnlineWriter {
       // Whatever the store acknowledged stays counted, also when the batch failed part way.
       stats = stats.plus(pending.done);
     }
-    return pending.done;
+    return stats().since(before);
   }
 
   /**
@@ -177,7 +180,7 @@ final class RedisOnlineWriter implements OnlineWriter {
 
   @Override
   public WriteStats stats() {
-    return stats;
+    return stats.withRetries(retries);
   }
 
   @Override
@@ -271,7 +274,8 @@ final class RedisOnlineWriter implements OnlineWriter {
     try {
       return retry.call(what, () -> reconnect = true, attempt);
     } catch (RuntimeException e) {
-      WriteStats acknowledged = pending == null ? stats : stats.plus(pending.done);
+      WriteStats acknowledged =
+          (pending == null ? stats : stats.plus(pending.done)).withRetries(retries);
       long notWritten = pending == null ? 0 : pending.rowsNotWritten();
       throw failure(what, e, acknowledged, notWritten);
     }

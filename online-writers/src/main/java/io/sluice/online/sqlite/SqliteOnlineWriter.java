@@ -9,6 +9,7 @@ import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.InvalidOnlineStoreConfigException;
 import io.sluice.online.OnlineStoreUnavailableException;
 import io.sluice.online.OnlineWriter;
+import io.sluice.online.StoreRetries;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
@@ -72,6 +73,7 @@ final class SqliteOnlineWriter implements OnlineWriter {
   private final Connection connection;
   private final boolean writesValueNumber;
   private final PreparedStatement upsert;
+  private final StoreRetries retries = StoreRetries.withoutThrottling();
   private WriteStats stats = WriteStats.NONE;
 
   SqliteOnlineWriter(SqliteOnlineStoreConfig config, FeatureViewSchema view, WriteOptions options) {
@@ -87,7 +89,7 @@ final class SqliteOnlineWriter implements OnlineWriter {
     this.busyTimeoutMillis = busyTimeoutMillis;
     this.config = config;
     this.options = options;
-    this.retry = options.retryRule(SqliteFiles::isBusy);
+    this.retry = options.retryRule(SqliteFiles::isBusy, retries);
     this.encoder = new RowEncoder(view, options.keyFormat());
     this.featureNames = view.features().stream().map(c -> c.name()).toArray(String[]::new);
     String table = view.project() + "_" + view.name();
@@ -121,6 +123,7 @@ final class SqliteOnlineWriter implements OnlineWriter {
     if (batch.isEmpty()) {
       return WriteStats.NONE;
     }
+    WriteStats before = stats();
     List<EncodedRow> rows = encoder.encodeBatch(batch, stats);
     WriteStats result =
         retrying(
@@ -128,12 +131,12 @@ final class SqliteOnlineWriter implements OnlineWriter {
             rows.size(),
             () -> writeTransaction(rows));
     stats = stats.plus(result);
-    return result;
+    return stats().since(before);
   }
 
   @Override
   public WriteStats stats() {
-    return stats;
+    return stats.withRetries(retries);
   }
 
   @Override
@@ -303,7 +306,7 @@ final class SqliteOnlineWriter implements OnlineWriter {
                 + e.getMessage()
                 + "; check online_store.path (a writable SQLite file)",
             e,
-            stats,
+            stats(),
             rows);
       }
       throw unavailable(what, e, rows);
@@ -330,7 +333,7 @@ final class SqliteOnlineWriter implements OnlineWriter {
             + stats.acknowledged()
             + " rows acknowledged before stay written",
         cause,
-        stats,
+        stats(),
         rows);
   }
 }

@@ -27,7 +27,12 @@ class DynamoDbStoreTest {
     assertThat(parse("{\"type\": \"dynamodb\", \"region\": \"us-east-1\"}", null))
         .isEqualTo(
             new DynamoDbOnlineStoreConfig(
-                "us-east-1", null, new TableNameTemplate("{project}.{table_name}"), Map.of(), 16));
+                "us-east-1",
+                null,
+                new TableNameTemplate("{project}.{table_name}"),
+                Map.of(),
+                16,
+                0));
   }
 
   @Test
@@ -40,7 +45,7 @@ class DynamoDbStoreTest {
                     + " \"{{x}}-{project}_{table_name}\", \"tags\": {\"team\": \"ml\", \"env\":"
                     + " \"prod\"}, \"batch_size\": 50, \"consistent_reads\": true, \"retry_mode\":"
                     + " \"standard\"}",
-                "{\"dynamodb\": {\"requests_in_flight\": 64}}");
+                "{\"dynamodb\": {\"requests_in_flight\": 64, \"target_write_capacity\": 2000}}");
     assertThat(config)
         .isEqualTo(
             new DynamoDbOnlineStoreConfig(
@@ -48,7 +53,8 @@ class DynamoDbStoreTest {
                 "http://127.0.0.1:8000",
                 new TableNameTemplate("{{x}}-{project}_{table_name}"),
                 Map.of("team", "ml", "env", "prod"),
-                64));
+                64,
+                2000));
     assertThat(config.tags().keySet()).containsExactly("team", "env");
     assertThat(config.tableNameTemplate().tableName("p", "drivers_v2"))
         .isEqualTo("{x}-p_drivers_v2");
@@ -74,6 +80,22 @@ class DynamoDbStoreTest {
                     "{\"dynamodb\": {\"requests\": 2}}"))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith("Invalid sluice.dynamodb: unknown key 'requests'");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"type\": \"dynamodb\", \"region\": \"r\"}",
+                    "{\"dynamodb\": {\"target_write_capacity\": 0}}"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith("Invalid sluice.dynamodb.target_write_capacity: must be ")
+        .hasMessageContaining("got 0");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"type\": \"dynamodb\", \"region\": \"r\"}",
+                    "{\"dynamodb\": {\"target_write_capacity\": \"fast\"}}"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith(
+            "Invalid sluice.dynamodb.target_write_capacity: must be a whole number");
     assertThatThrownBy(
             () -> parse("{\"type\": \"redis\"}", "{\"redis\": {\"requests_in_flight\": 2}}"))
         .isInstanceOf(InvalidConfigException.class)

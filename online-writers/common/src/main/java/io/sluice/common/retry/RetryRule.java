@@ -9,6 +9,7 @@ import dev.failsafe.RetryPolicyBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,9 @@ import org.slf4j.event.Level;
  *       and the thread's interrupt status is set again.
  *   <li>A failure the predicate refuses ends the work at once and is thrown as it is (a checked one
  *       wrapped in an unchecked {@link RuntimeException} whose cause it is).
+ *   <li>Before each new attempt the rule's retry listener ({@link Builder#onRetry}) is told the
+ *       failure that led to it, so an owner can count its retries (and which of them were
+ *       throttling); the listener is not called for the first attempt nor for a final failure.
  * </ul>
  *
  * <p>Immutable and thread-safe; one rule serves any number of calls.
@@ -45,6 +49,7 @@ public final class RetryRule {
   private final double jitter;
   private final Duration budget;
   private final Level retryLogLevel;
+  private final Consumer<Throwable> retryListener;
 
   private RetryRule(Builder builder) {
     this.retryable = builder.retryable;
@@ -53,6 +58,7 @@ public final class RetryRule {
     this.jitter = builder.jitter;
     this.budget = builder.budget;
     this.retryLogLevel = builder.retryLogLevel;
+    this.retryListener = builder.retryListener;
   }
 
   /** A rule that retries the failures {@code retryable} accepts. */
@@ -106,6 +112,7 @@ public final class RetryRule {
                       event.getAttemptCount() + 1,
                       event.getElapsedTime().toMillis(),
                       String.valueOf(event.getLastException()));
+              retryListener.accept(event.getLastException());
               beforeRetry.run();
             });
     try {
@@ -180,6 +187,7 @@ public final class RetryRule {
     private double jitter = -1;
     private Duration budget;
     private Level retryLogLevel = Level.WARN;
+    private Consumer<Throwable> retryListener = failure -> {};
 
     private Builder(Predicate<Throwable> retryable) {
       this.retryable = requireNonNull(retryable, "retryable is null");
@@ -220,6 +228,15 @@ public final class RetryRule {
     /** The level retries are logged at (default WARN). */
     public Builder logRetriesAt(Level level) {
       this.retryLogLevel = requireNonNull(level, "level is null");
+      return this;
+    }
+
+    /**
+     * Called before each retry, on the retrying thread, with the failure that led to it (to count
+     * retries). It must be thread-safe when the rule serves several threads, and must not throw.
+     */
+    public Builder onRetry(Consumer<Throwable> listener) {
+      this.retryListener = requireNonNull(listener, "listener is null");
       return this;
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,42 @@ class RetryRuleTest {
     assertThat(result).isEqualTo("done");
     assertThat(attempts).hasValue(4);
     assertThat(reconnects).hasValue(3);
+  }
+
+  @Test
+  void theRetryListenerHearsTheFailureBeforeEachRetryAndNotTheFinalOne() {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    RetryRule counted =
+        RetryRule.retrying(e -> e instanceof Transient)
+            .backoff(Duration.ofMillis(1), Duration.ofMillis(4))
+            .jitter(0.5)
+            .budget(Duration.ofSeconds(10))
+            .onRetry(failure -> heard.add(failure.getMessage()))
+            .build();
+    AtomicInteger attempts = new AtomicInteger();
+
+    assertThat(
+            counted.call(
+                "write",
+                () -> {
+                  if (attempts.incrementAndGet() < 3) {
+                    throw new Transient("busy " + attempts.get());
+                  }
+                  return "done";
+                }))
+        .isEqualTo("done");
+    assertThat(heard).containsExactly("busy 1", "busy 2");
+
+    heard.clear();
+    assertThatThrownBy(
+            () ->
+                counted.call(
+                    "write",
+                    () -> {
+                      throw new IllegalStateException("refused");
+                    }))
+        .hasMessage("refused");
+    assertThat(heard).as("a failure that does not retry is no retry").isEmpty();
   }
 
   @Test
