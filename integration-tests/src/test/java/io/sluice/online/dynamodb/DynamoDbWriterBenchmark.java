@@ -55,7 +55,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * a freshly started dynalite, so none inherits another's data or server state; each repetition
  * rotates the order of the variants. The report gives medians of rows/s, of per-repetition ratios
  * to the limit, and of the CPU time per row of the server process and of this JVM (steadier than
- * rates on a shared machine). {@code -Dbench.only=<text>} keeps the variants whose name contains it
+ * rates on a shared machine). {@code -Dbench.only=<regex>} keeps the variants whose name matches it
  * (and the limit); {@code -Dbench.endpoint=<url>} uses a server started by hand (to profile it).
  *
  * <p>Run: {@code integration-tests/run-benchmark io.sluice.online.dynamodb.DynamoDbWriterBenchmark
@@ -115,7 +115,8 @@ public final class DynamoDbWriterBenchmark {
 
     String only = System.getProperty("bench.only");
     if (only != null) {
-      variants.removeIf(v -> v != variants.get(0) && !v.name().contains(only));
+      java.util.regex.Pattern keep = java.util.regex.Pattern.compile(only);
+      variants.removeIf(v -> v != variants.get(0) && !keep.matcher(v.name()).find());
     }
     // One warm-up pass of the limit and of the default writer (JIT), not reported.
     runOnFreshServer(variants.get(0));
