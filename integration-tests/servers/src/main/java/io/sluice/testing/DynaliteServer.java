@@ -58,6 +58,13 @@ public final class DynaliteServer implements AutoCloseable {
     return port;
   }
 
+  /** The server process's CPU time so far (benchmarks report server CPU per row). */
+  public java.time.Duration cpuTime() {
+    return ProcessHandle.of(process.pid())
+        .flatMap(handle -> handle.info().totalCpuDuration())
+        .orElseThrow(() -> new IllegalStateException("No CPU time for dynalite " + port));
+  }
+
   @Override
   public void close() {
     process.close();

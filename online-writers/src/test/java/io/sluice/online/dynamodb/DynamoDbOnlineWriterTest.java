@@ -38,10 +38,13 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.Tag;
 
@@ -199,6 +202,104 @@ class DynamoDbOnlineWriterTest {
     }
     assertThat(item(view, 8).get("event_ts").s()).isEqualTo("2024-05-01 12:30:42+00:00");
     assertThat(item(view, 9).get("event_ts").s()).isEqualTo("2024-05-01 08:30:43-04:00");
+  }
+
+  @Test
+  void skipsCostAReadNotAWriteAndAFirstLoadStopsReading() throws Exception {
+    FeatureViewSchema view = view();
+    List<SdkRequest> requests = new CopyOnWriteArrayList<>();
+    DynamoDbOnlineStoreConfig config = config(Map.of());
+    try (OnlineWriter writer =
+        new DynamoDbOnlineWriter(
+            config,
+            view,
+            TestViews.options(WriteMode.NEWER_ONLY),
+            DynamoDbClients.open(config, List.of(recorder(requests))))) {
+      // 1: an empty table: one read finds nothing, 30 writes on absence.
+      assertThat(writer.write(rows(0, 30, T42, 1))).isEqualTo(new WriteStats(30, 0));
+      assertThat(counts(requests)).isEqualTo(List.of(1L, 30L, 0L));
+      // 2: the last read found nothing, so new entities are written without reading.
+      requests.clear();
+      assertThat(writer.write(rows(30, 60, T42, 1))).isEqualTo(new WriteStats(30, 0));
+      assertThat(counts(requests)).isEqualTo(List.of(0L, 30L, 0L));
+      // 3: the same entities again: each write on absence fails, is read back and skipped.
+      requests.clear();
+      assertThat(writer.write(rows(0, 30, T42, 2))).isEqualTo(new WriteStats(0, 30));
+      assertThat(counts(requests)).isEqualTo(List.of(0L, 30L, 30L));
+      // 4: items were found, so reading is back: skips cost one BatchGetItem, no write.
+      requests.clear();
+      assertThat(writer.write(rows(0, 30, T42, 3))).isEqualTo(new WriteStats(0, 30));
+      assertThat(counts(requests)).isEqualTo(List.of(1L, 0L, 0L));
+      // 5: newer rows over stored items: read once, written on the text read.
+      requests.clear();
+      assertThat(writer.write(rows(0, 30, T42.plusSeconds(1), 4))).isEqualTo(new WriteStats(30, 0));
+      assertThat(counts(requests)).isEqualTo(List.of(1L, 30L, 0L));
+    }
+    for (long id = 0; id < 30; id++) {
+      assertThat(trips(view, id)).as("id %s", id).isEqualTo(4);
+    }
+    for (long id = 30; id < 60; id++) {
+      assertThat(trips(view, id)).as("id %s", id).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aWriteThatLosesARaceAfterItsReadComparesAgain() throws Exception {
+    FeatureViewSchema view = view();
+    // One request at a time, so the other writer's changes land before the second write is sent.
+    DynamoDbOnlineStoreConfig base = config(Map.of());
+    DynamoDbOnlineStoreConfig config =
+        new DynamoDbOnlineStoreConfig(
+            base.region(), base.endpointUrl(), base.tableNameTemplate(), base.tags(), 1);
+    // Another writer changes ids 1 and 2 between this writer's read and its write: id 1 to a newer
+    // value (this write must then be skipped), id 2 to another older one (written over it).
+    ExecutionInterceptor otherWriter =
+        new ExecutionInterceptor() {
+          private final AtomicInteger puts = new AtomicInteger();
+
+          @Override
+          public void beforeExecution(
+              Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof PutItemRequest put
+                && put.expected() != null
+                && !put.expected().isEmpty()
+                && puts.incrementAndGet() == 1) {
+              putAsFeast(view, 1, "2024-05-01 12:30:50+00:00", 7);
+              putAsFeast(view, 2, "2024-05-01 12:30:40.500000+00:00", 7);
+            }
+          }
+        };
+    try (OnlineWriter writer =
+        new DynamoDbOnlineWriter(
+            config,
+            view,
+            TestViews.options(WriteMode.NEWER_ONLY),
+            DynamoDbClients.open(config, List.of(otherWriter)))) {
+      putAsFeast(view, 1, "2024-05-01 12:30:00+00:00", 1);
+      putAsFeast(view, 2, "2024-05-01 12:30:00+00:00", 1);
+      assertThat(writer.write(List.of(row(1, T42, 2), row(2, T42, 2))))
+          .isEqualTo(new WriteStats(1, 1));
+    }
+    assertThat(trips(view, 1)).isEqualTo(7);
+    assertThat(item(view, 1).get("event_ts").s()).isEqualTo("2024-05-01 12:30:50+00:00");
+    assertThat(trips(view, 2)).isEqualTo(2);
+    assertThat(item(view, 2).get("event_ts").s()).isEqualTo("2024-05-01 12:30:42+00:00");
+  }
+
+  private static List<FeatureRow> rows(long from, long to, Instant time, long trips) {
+    List<FeatureRow> rows = new ArrayList<>();
+    for (long id = from; id < to; id++) {
+      rows.add(row(id, time, trips));
+    }
+    return rows;
+  }
+
+  /** BatchGetItem, PutItem and GetItem requests among {@code requests}. */
+  private static List<Long> counts(List<SdkRequest> requests) {
+    return List.of(
+        requests.stream().filter(BatchGetItemRequest.class::isInstance).count(),
+        requests.stream().filter(PutItemRequest.class::isInstance).count(),
+        requests.stream().filter(GetItemRequest.class::isInstance).count());
   }
 
   @Test
