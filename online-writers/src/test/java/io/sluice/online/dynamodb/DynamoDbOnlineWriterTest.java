@@ -370,7 +370,6 @@ class DynamoDbOnlineWriterTest {
                 .attributeDefinitions(
                     a -> a.attributeName("id").attributeType(ScalarAttributeType.N))
                 .billingMode(BillingMode.PAY_PER_REQUEST));
-    raw.waiter().waitUntilTableExists(d -> d.tableName(table(view)));
     assertThatThrownBy(() -> open(view, WriteMode.NEWER_ONLY))
         .isInstanceOf(InvalidOnlineStoreConfigException.class)
         .hasMessage(

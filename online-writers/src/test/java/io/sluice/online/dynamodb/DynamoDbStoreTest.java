@@ -83,7 +83,7 @@ class DynamoDbStoreTest {
     assertThatThrownBy(
             () ->
                 parse(
-                    "{\"type\": \"dynamodb\", \"region\": \"r\"}",
+                    "{\"type\": \"dynamodb\", \"region\": \"us-east-1\"}",
                     "{\"dynamodb\": {\"target_write_capacity\": 0}}"))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith("Invalid sluice.dynamodb.target_write_capacity: must be ")
@@ -91,7 +91,7 @@ class DynamoDbStoreTest {
     assertThatThrownBy(
             () ->
                 parse(
-                    "{\"type\": \"dynamodb\", \"region\": \"r\"}",
+                    "{\"type\": \"dynamodb\", \"region\": \"us-east-1\"}",
                     "{\"dynamodb\": {\"target_write_capacity\": \"fast\"}}"))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith(

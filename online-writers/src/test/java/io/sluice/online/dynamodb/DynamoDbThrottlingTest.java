@@ -334,7 +334,7 @@ class DynamoDbThrottlingTest {
                   assertThat(e.acknowledged().throttled()).isEqualTo(e.acknowledged().retries());
                 })
             .hasMessageContaining("within the retry budget of 0.3 s: ")
-            .hasMessageContaining(" at dynamodb at " + server.endpointUrl() + " (us-east-1)")
+            .hasMessageContaining(" (dynamodb at " + server.endpointUrl() + " (us-east-1)")
             .hasMessageContaining("3 rows of this batch not written, 0 rows acknowledged");
         assertThat(writer.stats().retries()).isPositive();
         assertThat(writer.stats().throttled()).isEqualTo(writer.stats().retries());
