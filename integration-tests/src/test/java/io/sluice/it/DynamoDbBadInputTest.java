@@ -34,6 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 class DynamoDbBadInputTest {
   private static final AtomicInteger PROJECTS = new AtomicInteger();
 
+  private static DynaliteAndSpark env;
   private static DynaliteServer dynalite;
   private static DynamoDbClient raw;
   private static SparkSession spark;
@@ -41,25 +42,15 @@ class DynamoDbBadInputTest {
 
   @BeforeAll
   static void start() {
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    dynalite = DynaliteServer.start();
-    raw = DynamoDbRepo.rawClient(dynalite.endpointUrl());
-    spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "2")
-            .getOrCreate();
+    env = DynaliteAndSpark.start();
+    dynalite = env.dynalite();
+    raw = env.raw();
+    spark = env.spark();
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
-    raw.close();
-    dynalite.close();
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
+    env.close();
   }
 
   private DynamoDbRepo repo(String region, String endpoint, int retrySeconds) {

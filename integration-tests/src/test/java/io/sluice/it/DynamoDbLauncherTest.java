@@ -108,8 +108,10 @@ class DynamoDbLauncherTest {
   @Test
   void theApplicationJarMaterializesAndReadsDynamoDb() throws Exception {
     DynamoDbRepo repo = repo("launched");
+    // A secret that must appear nowhere: not on stdout, stderr, in the report or the run table.
+    String secret = "sluice-test-secret-" + java.util.UUID.randomUUID();
     Map<String, String> credentials =
-        Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
+        Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", secret);
     Launched materialized =
         sluice(
             credentials,
@@ -147,6 +149,10 @@ class DynamoDbLauncherTest {
     assertThat(entity.get("values").get("trips").asLong()).isEqualTo(want.trips());
     assertThat(repo.intervals())
         .isEqualTo("[{\"start\":\"2024-05-01T00:00:00Z\",\"end\":\"2024-05-02T00:00:00Z\"}]");
+    for (Launched launched : List.of(materialized, read)) {
+      assertThat(launched.out() + launched.err()).doesNotContain(secret);
+    }
+    assertThat(repo.runs().toString()).contains("SUCCEEDED").doesNotContain(secret);
   }
 
   /**

@@ -46,6 +46,7 @@ class DynamoDbMaterializeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger PROJECTS = new AtomicInteger();
 
+  private static DynaliteAndSpark env;
   private static DynaliteServer dynalite;
   private static DynamoDbClient raw;
   private static SparkSession spark;
@@ -53,27 +54,15 @@ class DynamoDbMaterializeTest {
 
   @BeforeAll
   static void start() {
-    // The SDK's default chain reads system properties first: the writers in this JVM use these,
-    // whatever the developer's environment or ~/.aws hold. dynalite accepts any credentials.
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    dynalite = DynaliteServer.start();
-    raw = DynamoDbRepo.rawClient(dynalite.endpointUrl());
-    spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "2")
-            .getOrCreate();
+    env = DynaliteAndSpark.start();
+    dynalite = env.dynalite();
+    raw = env.raw();
+    spark = env.spark();
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
-    raw.close();
-    dynalite.close();
-    System.clearProperty("aws.accessKeyId");
-    System.clearProperty("aws.secretAccessKey");
+    env.close();
   }
 
   /** A repo of its own project, so each test has a fresh table and registry. */
