@@ -12,10 +12,10 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * One writer's share of {@code sluice.dynamodb.target_write_capacity}: a smooth Failsafe {@link
  * RateLimiter} of write capacity units (WCU) per second, charged at the start of each attempt of an
  * item's PutItem or of a BatchWriteItem (retries too: a throttled request is one more reason to
- * slow down). The rare second PutItem of newer-only's compare-and-set (a stored time with a non-UTC
- * offset) is not charged. The wait is part of the attempt, so it counts toward that request's retry
- * budget: a share far below what the writer's requests in flight ask for makes each of them wait
- * long.
+ * slow down), also a second PutItem of newer-only after another writer changed the item;
+ * newer-only's reads use read capacity and are not charged. The wait is part of the attempt, so it
+ * counts toward that request's retry budget: a share far below what the writer's requests in flight
+ * ask for makes each of them wait long.
  *
  * <p>What a request costs, after DynamoDB's rules: a PutItem is one WCU per started KB of the item,
  * at least 1; a conditional PutItem costs the same, and one whose condition fails still consumes

@@ -286,6 +286,29 @@ class DynamoDbOnlineWriterTest {
     assertThat(item(view, 2).get("event_ts").s()).isEqualTo("2024-05-01 12:30:42+00:00");
   }
 
+  @Test
+  void aStoredTimeFeastNeverWritesFailsTheBatchWithItsProgress() throws Exception {
+    FeatureViewSchema view = view();
+    try (OnlineWriter writer = open(view, WriteMode.NEWER_ONLY)) {
+      assertThat(writer.write(rows(0, 3, T42, 1))).isEqualTo(new WriteStats(3, 0));
+      // Skips found stored items, so the next batch reads first and meets the bad text there.
+      assertThat(writer.write(rows(0, 3, T42, 1))).isEqualTo(new WriteStats(0, 3));
+      putAsFeast(view, 5, "yesterday", 1);
+      assertThatThrownBy(() -> writer.write(rows(0, 10, T42.plusSeconds(1), 2)))
+          .isInstanceOfSatisfying(
+              InvalidFeatureValueException.class,
+              e -> {
+                assertThat(e.acknowledged()).isEqualTo(new WriteStats(3, 3));
+                assertThat(e.rowsNotWritten()).isEqualTo(10);
+              })
+          .hasMessageContaining(
+              "in DynamoDB table "
+                  + table(view)
+                  + ": its event_ts 'yesterday' is not in a form Feast writes");
+    }
+    assertThat(trips(view, 5)).isEqualTo(1);
+  }
+
   private static List<FeatureRow> rows(long from, long to, Instant time, long trips) {
     List<FeatureRow> rows = new ArrayList<>();
     for (long id = from; id < to; id++) {
