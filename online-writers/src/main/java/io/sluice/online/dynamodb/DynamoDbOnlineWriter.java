@@ -242,9 +242,10 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
           new Task() {
             @Override
             public Outcome run() {
+              PutState state = new PutState(storedText);
               return retry.call(
                   "write entity_id " + id + " to " + table,
-                  () -> putIfStill(id, item, units, ours, storedText, sawStored));
+                  () -> putIfStill(id, item, units, ours, state, sawStored));
             }
 
             @Override
@@ -263,27 +264,47 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
    * is still no item). When another writer changed it since it was read, reads it again, compares
    * again, and tries again: racing writers leave the newest value.
    */
+  /**
+   * One entity's compare-and-set, kept across the retries of its request: the text the item is
+   * expected to hold (null: no item), the rounds so far, and whether a PutItem went unanswered (a
+   * timeout or a dropped connection, after which the write may have landed).
+   */
+  private static final class PutState {
+    String expected;
+    int rounds;
+    boolean unanswered;
+
+    PutState(String expected) {
+      this.expected = expected;
+    }
+  }
+
   private Outcome putIfStill(
       String id,
       Map<String, AttributeValue> item,
       int units,
       Instant ours,
-      String expectedText,
+      PutState state,
       AtomicBoolean sawStored) {
-    String expected = expectedText;
-    for (int round = 0; round < MAX_ROUNDS; round++) {
+    String ourText = item.get(DynamoDbItems.EVENT_TS).s();
+    for (; state.rounds < MAX_ROUNDS; state.rounds++) {
       Map<String, ExpectedAttributeValue> condition =
-          expected == null
+          state.expected == null
               ? ABSENT
               : Map.of(
                   DynamoDbItems.EVENT_TS,
-                  ExpectedAttributeValue.builder().value(AttributeValue.fromS(expected)).build());
+                  ExpectedAttributeValue.builder()
+                      .value(AttributeValue.fromS(state.expected))
+                      .build());
       try {
         capacity.charge(units);
         client.putItem(put -> put.tableName(table).item(item).expected(condition));
         return new Outcome(1, 0);
       } catch (ConditionalCheckFailedException changed) {
         sawStored.set(true);
+      } catch (RuntimeException e) {
+        state.unanswered |= DynamoDbErrors.isTransient(e);
+        throw e;
       }
       GetItemResponse now =
           client.getItem(
@@ -292,8 +313,11 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
                       .key(Map.of(DynamoDbItems.ENTITY_ID, AttributeValue.fromS(id)))
                       .consistentRead(true)
                       .projectionExpression(DynamoDbItems.EVENT_TS));
-      expected = now.hasItem() && !now.item().isEmpty() ? eventTsText(id, now.item()) : null;
-      if (expected != null && !storedTime(id, expected).isBefore(ours)) {
+      state.expected = now.hasItem() && !now.item().isEmpty() ? eventTsText(id, now.item()) : null;
+      if (state.unanswered && ourText.equals(state.expected)) {
+        return new Outcome(1, 0); // the unanswered attempt landed: our write, not a skip
+      }
+      if (state.expected != null && !storedTime(id, state.expected).isBefore(ours)) {
         return new Outcome(0, 1);
       }
     }

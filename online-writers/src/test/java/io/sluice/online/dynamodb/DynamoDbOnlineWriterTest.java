@@ -309,6 +309,41 @@ class DynamoDbOnlineWriterTest {
     assertThat(trips(view, 5)).isEqualTo(1);
   }
 
+  @Test
+  void aWriteThatLandedButWhoseAnswerWasLostCountsAsWritten() throws Exception {
+    FeatureViewSchema view = view();
+    DynamoDbOnlineStoreConfig config = config(Map.of());
+    // The first PutItem reaches dynalite and is stored; its answer is then "lost" (mocked: a
+    // connection reset after transmission), so the writer retries a write that already landed.
+    ExecutionInterceptor loseFirstAnswer =
+        new ExecutionInterceptor() {
+          private final AtomicInteger puts = new AtomicInteger();
+
+          @Override
+          public void afterTransmission(
+              Context.AfterTransmission context, ExecutionAttributes attributes) {
+            if (context.request() instanceof PutItemRequest && puts.incrementAndGet() == 1) {
+              throw software.amazon.awssdk.core.exception.SdkClientException.builder()
+                  .message("answer lost")
+                  .cause(new java.io.IOException("Connection reset"))
+                  .build();
+            }
+          }
+        };
+    try (OnlineWriter writer =
+        new DynamoDbOnlineWriter(
+            config,
+            view,
+            TestViews.options(WriteMode.NEWER_ONLY),
+            DynamoDbClients.open(config, List.of(loseFirstAnswer)))) {
+      WriteStats stats = writer.write(List.of(row(1, T42, 2)));
+      assertThat(stats.written()).isEqualTo(1);
+      assertThat(stats.skippedNotNewer()).isZero();
+      assertThat(stats.retries()).isEqualTo(1);
+    }
+    assertThat(trips(view, 1)).isEqualTo(2);
+  }
+
   private static List<FeatureRow> rows(long from, long to, Instant time, long trips) {
     List<FeatureRow> rows = new ArrayList<>();
     for (long id = from; id < to; id++) {
