@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -173,7 +174,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     }
     WriteStats done =
         options.mode() == WriteMode.FORCE
-            ? runAll(forceTasks(rows, batchItems), batch.size(), WriteStats.NONE)
+            ? force(rows, batchItems, batch.size())
             : newerOnly(rows, batchItems, batch.size());
     stats = stats.plus(done);
     return stats().since(before);
@@ -205,7 +206,10 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
   private interface Task {
     Outcome run();
 
-    int rows();
+    /** What a task that failed had stored before it failed (a force chunk, partly processed). */
+    default Outcome stored() {
+      return new Outcome(0, 0);
+    }
   }
 
   /**
@@ -246,11 +250,6 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
               return retry.call(
                   "write entity_id " + id + " to " + table,
                   () -> putIfStill(id, item, units, ours, state, sawStored));
-            }
-
-            @Override
-            public int rows() {
-              return 1;
             }
           });
     }
@@ -385,11 +384,6 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
                   });
               return new Outcome(0, 0);
             }
-
-            @Override
-            public int rows() {
-              return 0;
-            }
           });
     }
     runAll(reads, batchRows, WriteStats.NONE);
@@ -440,9 +434,10 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     return newest;
   }
 
-  private List<Task> forceTasks(List<EncodedRow> rows, List<Map<String, AttributeValue>> all) {
+  /** One batch, force: each entity's newest row (the others count as skipped), 25 a call. */
+  private WriteStats force(
+      List<EncodedRow> rows, List<Map<String, AttributeValue>> all, int batchRows) {
     Map<String, Integer> newest = newestPerEntity(rows, all);
-    long duplicates = rows.size() - newest.size();
     List<WriteRequest> requests =
         newest.values().stream()
             .map(
@@ -455,7 +450,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     for (int from = 0; from < requests.size(); from += BATCH_WRITE_ITEMS) {
       List<WriteRequest> chunk =
           requests.subList(from, Math.min(requests.size(), from + BATCH_WRITE_ITEMS));
-      long skipped = from == 0 ? duplicates : 0;
+      AtomicLong processed = new AtomicLong();
       tasks.add(
           new Task() {
             @Override
@@ -472,22 +467,23 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
                         response.hasUnprocessedItems()
                             ? response.unprocessedItems().getOrDefault(table, List.of())
                             : List.of();
+                    processed.addAndGet(pending.get(0).size() - unprocessed.size());
                     if (!unprocessed.isEmpty()) {
                       pending.set(0, unprocessed);
                       throw new UnprocessedItemsException(unprocessed.size());
                     }
                     return null;
                   });
-              return new Outcome(chunk.size(), skipped);
+              return new Outcome(chunk.size(), 0);
             }
 
             @Override
-            public int rows() {
-              return chunk.size() + (int) skipped;
+            public Outcome stored() {
+              return new Outcome(processed.get(), 0);
             }
           });
     }
-    return tasks;
+    return runAll(tasks, batchRows, new WriteStats(0, rows.size() - newest.size()));
   }
 
   /**
@@ -502,9 +498,9 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     long written = decided.written();
     long skipped = decided.skippedNotNewer();
     RuntimeException failure = null;
-    for (Future<Outcome> future : futures) {
+    for (int i = 0; i < futures.size(); i++) {
       try {
-        Outcome outcome = future.get();
+        Outcome outcome = futures.get(i).get();
         written += outcome.written();
         skipped += outcome.skipped();
       } catch (InterruptedException e) {
@@ -517,6 +513,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
                 ? runtime
                 : new IllegalStateException(e.getCause());
         failure = failure == null ? cause : failure;
+        written += tasks.get(i).stored().written();
       }
     }
     WriteStats done = new WriteStats(written, skipped);

@@ -169,6 +169,7 @@ class DynamoDbThrottlingTest {
     private final Predicate<String> throttledPut;
     private final int putThrottles;
     private final boolean always;
+    private boolean heldBackThrottled;
     private final Map<String, AtomicInteger> putAttempts = new ConcurrentHashMap<>();
     private final Set<String> batchesThrottled = ConcurrentHashMap.newKeySet();
     private final AtomicInteger turns = new AtomicInteger();
@@ -189,6 +190,16 @@ class DynamoDbThrottlingTest {
       this.always = always;
     }
 
+    /**
+     * BatchWriteItem: every batch of more than 5 items gets all but its last 5 stored, and every
+     * resend of those 5 is throttled, always.
+     */
+    static ThrottlingInterceptor unprocessedForever() {
+      ThrottlingInterceptor interceptor = new ThrottlingInterceptor(id -> false, 0);
+      interceptor.heldBackThrottled = true;
+      return interceptor;
+    }
+
     /** Throttles every write request, always. */
     static ThrottlingInterceptor forever() {
       return new ThrottlingInterceptor(id -> true, Integer.MAX_VALUE, true);
@@ -207,7 +218,9 @@ class DynamoDbThrottlingTest {
         }
       } else if (request instanceof BatchWriteItemRequest batch) {
         List<WriteRequest> items = batch.requestItems().values().iterator().next();
-        if (always || (items.size() == 25 && batchesThrottled.add(firstId(items)))) {
+        if (always
+            || (heldBackThrottled && items.size() <= 5)
+            || (!heldBackThrottled && items.size() == 25 && batchesThrottled.add(firstId(items)))) {
           throttlesSent.incrementAndGet();
           throw throttlingError(turns.getAndIncrement());
         }
@@ -315,6 +328,24 @@ class DynamoDbThrottlingTest {
     for (long id = 1; id <= 60; id++) {
       assertThat(storedTrips(view, id)).as("id %s", id).isEqualTo(id * 10);
     }
+  }
+
+  @Test
+  void aForceBatchThatFailsPartWayCountsTheItemsItStored() {
+    FeatureViewSchema view = view();
+    ThrottlingInterceptor throttle = ThrottlingInterceptor.unprocessedForever();
+    try (DynamoDbOnlineWriter writer =
+        open(view, WriteMode.FORCE, Duration.ofMillis(300), throttle)) {
+      // Batches of 25, 25, 10: 20, 20 and 5 stored, the last 5 of each never.
+      assertThatThrownBy(() -> writer.write(rows(60)))
+          .isInstanceOfSatisfying(
+              OnlineStoreUnavailableException.class,
+              e -> {
+                assertThat(e.acknowledged().written()).isEqualTo(45);
+                assertThat(e.rowsNotWritten()).isEqualTo(15);
+              });
+    }
+    assertThat(throttle.stored).hasSize(45);
   }
 
   @Test
