@@ -95,22 +95,6 @@ final class DynamoDbItems {
   }
 
   /**
-   * Whether a stored {@code event_ts} is a UTC text that orders as its time when compared as a
-   * string with Sluice's text, which the newer-only condition relies on: Python's form with {@code
-   * +00:00} and no fraction, or 6 (or pandas' 9) fraction digits. {@code '+'} sorts below both
-   * {@code '.'} and every digit, so {@code :42+00:00 < :42.500000+00:00 < :43+00:00}.
-   */
-  static boolean ordersAsText(String eventTs) {
-    Matcher m = PYTHON_DATETIME.matcher(eventTs);
-    return m.matches()
-        && (m.group(2) == null || m.group(2).length() == 6 || m.group(2).length() == 9)
-        && "+".equals(m.group(3))
-        && "00".equals(m.group(4))
-        && "00".equals(m.group(5))
-        && m.group(6) == null;
-  }
-
-  /**
    * The instant of a stored {@code event_ts} in any form Python's {@code str()} of a datetime takes
    * (Feast stores {@code str(make_tzaware(ts))}, which keeps a non-UTC offset when Feast was given
    * an aware time in another zone); a text without an offset is UTC, as Feast assumes. Empty for

@@ -151,9 +151,11 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     WriteStats before = stats();
     List<EncodedRow> rows = encoder.encodeBatch(batch, stats);
     List<Map<String, AttributeValue>> batchItems = new ArrayList<>(rows.size());
+    int[] units = new int[rows.size()];
     for (int i = 0; i < rows.size(); i++) {
       Map<String, AttributeValue> item = items.item(rows.get(i));
       long size = DynamoDbItems.size(item);
+      units[i] = DynamoDbWriteCapacity.units(size);
       if (size > DynamoDbItems.MAX_ITEM_BYTES) {
         throw new InvalidFeatureValueException(
             "Cannot write entity "
@@ -175,7 +177,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
     WriteStats done =
         options.mode() == WriteMode.FORCE
             ? force(rows, batchItems, batch.size())
-            : newerOnly(rows, batchItems, batch.size());
+            : newerOnly(rows, batchItems, units, batch.size());
     stats = stats.plus(done);
     return stats().since(before);
   }
@@ -219,7 +221,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
    * PutItem conditional on the exact text read (or on the item's absence). Skips cost no write.
    */
   private WriteStats newerOnly(
-      List<EncodedRow> rows, List<Map<String, AttributeValue>> all, int batchRows) {
+      List<EncodedRow> rows, List<Map<String, AttributeValue>> all, int[] units, int batchRows) {
     Map<String, Integer> newest = newestPerEntity(rows, all);
     long skipped = rows.size() - newest.size();
     Map<String, String> stored =
@@ -231,7 +233,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
       Map<String, AttributeValue> item = all.get(entry.getValue());
       Instant ours = rows.get(entry.getValue()).eventTimestamp().truncatedTo(ChronoUnit.MICROS);
       String storedText = stored == null ? null : stored.get(id);
-      int units = DynamoDbWriteCapacity.units(item);
+      int itemUnits = units[entry.getValue()];
       Instant storedTime;
       try {
         storedTime = storedText == null ? null : storedTime(id, storedText);
@@ -249,7 +251,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
               PutState state = new PutState(storedText);
               return retry.call(
                   "write entity_id " + id + " to " + table,
-                  () -> putIfStill(id, item, units, ours, state, sawStored));
+                  () -> putIfStill(id, item, itemUnits, ours, state, sawStored));
             }
           });
     }
@@ -459,7 +461,7 @@ final class DynamoDbOnlineWriter implements OnlineWriter {
               retry.call(
                   "write " + chunk.size() + " items to " + table,
                   () -> {
-                    capacity.charge(DynamoDbWriteCapacity.units(pending.get(0)));
+                    capacity.charge(pending.get(0));
                     BatchWriteItemResponse response =
                         client.batchWriteItem(
                             request -> request.requestItems(Map.of(table, pending.get(0))));

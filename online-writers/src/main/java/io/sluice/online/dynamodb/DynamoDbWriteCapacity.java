@@ -86,6 +86,16 @@ final class DynamoDbWriteCapacity {
     return units;
   }
 
+  /**
+   * Waits, if there is a target, until one BatchWriteItem of {@code requests} may be sent (its
+   * units are only summed when there is a target).
+   */
+  void charge(List<WriteRequest> requests) {
+    if (limiter != null) {
+      charge(units(requests));
+    }
+  }
+
   /** Waits, if there is a target, until {@code units} WCU may be spent, and counts them. */
   void charge(int units) {
     if (limiter == null) {
