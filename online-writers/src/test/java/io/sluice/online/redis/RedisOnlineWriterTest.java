@@ -99,6 +99,45 @@ class RedisOnlineWriterTest extends RedisServerTestBase {
   }
 
   @Test
+  void aBatchOverSeveralScriptCallsCountsEachRowAndAKeyOfAnotherTypeFailsOnlyItself() {
+    int rows = 3 * RedisOnlineWriter.KEYS_PER_CALL + 17;
+    try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
+      // Every third entity already holds a newer value; one key in the middle of the second
+      // script call is not a hash.
+      List<FeatureRow> newer = new ArrayList<>();
+      for (FeatureRow row : driverRows(1, rows, T0.plusSeconds(1), 1)) {
+        if ((Long) row.joinKeyValues().get(0) % 3 == 0) {
+          newer.add(row);
+        }
+      }
+      writer.write(newer);
+      long taken = RedisOnlineWriter.KEYS_PER_CALL + 51;
+      redis.set(
+          RedisStores.concat(int64EntityKey("driver_id", taken), "test".getBytes(UTF_8)),
+          "not a hash".getBytes(UTF_8));
+      assertThatThrownBy(() -> writer.write(driverRows(1, rows, T0, 2)))
+          .isInstanceOf(InvalidOnlineStoreConfigException.class)
+          .hasMessageContaining("WRONGTYPE")
+          .satisfies(
+              e ->
+                  assertProgress(
+                      e, new WriteStats(newer.size() + rows - newer.size() - 1, newer.size()), 1));
+    }
+    List<FeatureRow> second = driverRows(1, rows, T0, 2);
+    List<FeatureRow> first = driverRows(1, rows, T0.plusSeconds(1), 1);
+    for (int i = 0; i < rows; i++) {
+      long id = i + 1;
+      if (id == RedisOnlineWriter.KEYS_PER_CALL + 51) {
+        continue;
+      }
+      FeatureRow expected = id % 3 == 0 ? first.get(i) : second.get(i);
+      assertThat(stored(driverStats(), id).eventTime()).isEqualTo(expected.eventTimestamp());
+      assertThat(stored(driverStats(), id).values().get("trips").getInt64Val())
+          .isEqualTo(expected.featureValues().get(2));
+    }
+  }
+
+  @Test
   void equalEventTimeIsNotRewrittenButForceRewritesIt() {
     try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
       writer.write(driverRows(1, 5, T0, 1));
