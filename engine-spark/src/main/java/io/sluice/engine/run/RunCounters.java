@@ -3,6 +3,7 @@ package io.sluice.engine.run;
 import io.sluice.engine.reduce.LatestPerEntity;
 import io.sluice.engine.sink.SinkCounters;
 import io.sluice.registry.RunStats;
+import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.SparkContext;
@@ -21,6 +22,9 @@ final class RunCounters {
 
   RunCounters(SparkContext spark) {
     sink = SinkCounters.register(spark);
+    // From the JVM's start to this run's: JVM boot, config and registry, the Spark session.
+    long jvmStarted = ManagementFactory.getRuntimeMXBean().getStartTime();
+    seconds("startup", Math.max(0, System.currentTimeMillis() - jvmStarted) / 1000.0);
   }
 
   /** Takes the counts observed while reading: rows read and rows dropped by reason. */

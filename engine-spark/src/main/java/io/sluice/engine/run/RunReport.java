@@ -22,10 +22,11 @@ import java.util.Map;
  *     task, failed ones included (0 for a store that needed none)
  * @param storeThrottled those of {@code storeRetries} that followed the store throttling a writer
  *     (DynamoDB's throttling errors and BatchWriteItem's unprocessed items; 0 for other stores)
- * @param seconds seconds per stage: {@code plan} (driver: config, registry, source schema), {@code
+ * @param seconds seconds per stage: {@code startup} (the JVM's age when the run starts: JVM boot,
+ *     config, registry, Spark session), {@code plan} (driver: run row, source schema), {@code
  *     read_reduce} (Spark stages reading the window and reducing to latest per entity), {@code
  *     write} (the stage writing partitions to the online store), {@code record} (the registry
- *     transaction), {@code total}
+ *     transaction), {@code total} (from the run's start)
  */
 @JsonPropertyOrder({
   "run_id",

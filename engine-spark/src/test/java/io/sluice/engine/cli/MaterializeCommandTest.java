@@ -158,7 +158,8 @@ class MaterializeCommandTest extends SparkTestBase {
     assertThat(report.rowsDropped())
         .containsEntry("null_join_key", 1L)
         .containsEntry("null_event_timestamp", 1L);
-    assertThat(report.seconds()).containsKeys("plan", "read_reduce", "write", "record", "total");
+    assertThat(report.seconds())
+        .containsKeys("startup", "plan", "read_reduce", "write", "record", "total");
     assertThat(report.runId()).isNotBlank();
 
     for (long driver : new long[] {1, 57, 200}) {
