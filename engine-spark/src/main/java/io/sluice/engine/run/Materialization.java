@@ -256,12 +256,8 @@ public final class Materialization {
     spark.sparkContext().addSparkListener(stages);
     spark.sparkContext().setJobGroup(runId, "sluice " + view.name() + " " + window, false);
     long actionStarted = System.nanoTime();
-    try (WriteProgress progress =
-        WriteProgress.start(
-            spark.sparkContext(),
-            view.name(),
-            counters.sink.written(),
-            counters.sink.skippedNotNewer())) {
+    try (RunProgress progress =
+        RunProgress.start(spark.sparkContext(), runId, view.name(), latest, counters.sink)) {
       latest.foreachPartition(sink);
     } finally {
       spark.sparkContext().clearJobGroup();
