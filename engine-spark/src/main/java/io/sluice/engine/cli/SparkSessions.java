@@ -12,19 +12,37 @@ final class SparkSessions {
   /**
    * The Spark session: spark-submit's settings win; without a master (a plain {@code java} launch)
    * it runs locally on every core. {@code batch_engine.spark_conf} is applied on top.
+   *
+   * <p>In local mode the session is lighter by default, as a short job on one machine wants it: no
+   * web UI (starting its server, and finding a free port when another job holds 4040, is a good
+   * part of a small run's start-up; {@code spark.ui.enabled=true} brings it back), and the driver
+   * on the loopback address, so Spark neither looks up the host's address nor warns that its name
+   * resolves to loopback. Each setting only applies when nothing else set it.
    */
   static SparkSession forCommand(String appName, BatchEngineConfig engine) {
-    SparkConf conf = new SparkConf();
+    return SparkSession.builder().config(conf(new SparkConf(), appName, engine)).getOrCreate();
+  }
+
+  /** {@code conf} (spark-submit's settings) completed as {@link #forCommand} describes. */
+  static SparkConf conf(SparkConf conf, String appName, BatchEngineConfig engine) {
     if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
     }
     conf.setIfMissing("spark.app.name", appName);
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // A reduced row has a column per feature: its plans are wider than Spark's default of 25
+    // fields it prints in full, which only costs a WARN line per run.
+    conf.setIfMissing("spark.sql.debug.maxToStringFields", "1000");
     for (Map.Entry<String, String> setting : engine.sparkConf().entrySet()) {
       conf.set(setting.getKey(), setting.getValue());
     }
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
     conf.set("spark.sql.session.timeZone", "UTC");
     conf.set("spark.sql.datetime.java8API.enabled", "true");
-    return SparkSession.builder().config(conf).getOrCreate();
+    return conf;
   }
 }

@@ -1,0 +1,51 @@
+package io.sluice.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.engine.config.BatchEngineConfig;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Test;
+
+class SparkSessionsTest {
+  private static BatchEngineConfig engine(Map<String, String> sparkConf) {
+    BatchEngineConfig defaults = BatchEngineConfig.defaults();
+    return new BatchEngineConfig(
+        defaults.type(),
+        defaults.partitions(),
+        defaults.writeBatchSize(),
+        defaults.writeRetryBudget(),
+        null,
+        null,
+        sparkConf);
+  }
+
+  @Test
+  void localModeHasNoWebUiAndADriverOnLoopback() {
+    SparkConf conf = SparkSessions.conf(new SparkConf(false), "sluice", engine(Map.of()));
+    assertThat(conf.get("spark.master")).isEqualTo("local[*]");
+    assertThat(conf.get("spark.ui.enabled")).isEqualTo("false");
+    assertThat(conf.get("spark.driver.host")).isEqualTo("127.0.0.1");
+    assertThat(conf.get("spark.driver.bindAddress")).isEqualTo("127.0.0.1");
+    assertThat(conf.get("spark.sql.session.timeZone")).isEqualTo("UTC");
+  }
+
+  @Test
+  void whatTheUserSetWinsInLocalMode() {
+    SparkConf submitted = new SparkConf(false).setMaster("local[2]").set("spark.driver.host", "h");
+    SparkConf conf =
+        SparkSessions.conf(submitted, "sluice", engine(Map.of("spark.ui.enabled", "true")));
+    assertThat(conf.get("spark.ui.enabled")).isEqualTo("true");
+    assertThat(conf.get("spark.driver.host")).isEqualTo("h");
+  }
+
+  @Test
+  void aClusterKeepsSparksDefaults() {
+    SparkConf conf =
+        SparkSessions.conf(
+            new SparkConf(false).setMaster("spark://master:7077"), "sluice", engine(Map.of()));
+    assertThat(conf.contains("spark.ui.enabled")).isFalse();
+    assertThat(conf.contains("spark.driver.host")).isFalse();
+    assertThat(conf.contains("spark.driver.bindAddress")).isFalse();
+  }
+}
