@@ -26,6 +26,11 @@ final class Formats {
     return String.format(Locale.ROOT, "%.3f", value);
   }
 
+  /** "1.50x", "3.00 s": a ratio's x sticks to its number. */
+  static String withUnit(String number, String unit) {
+    return unit.equals("x") ? number + "x" : number + " " + unit;
+  }
+
   /** "1.23 (1.10–1.40)". */
   static String sample(Sample sample) {
     if (sample.runs().size() == 1) {

@@ -109,9 +109,7 @@ final class MarkdownReport {
         md.append("| ")
             .append(figure.name())
             .append(" | ")
-            .append(Formats.sample(figure.value()))
-            .append(' ')
-            .append(figure.unit())
+            .append(Formats.withUnit(Formats.sample(figure.value()), figure.unit()))
             .append(" | ")
             .append(figure.limitName() == null ? "—" : figure.limitName())
             .append(" | ")
@@ -123,7 +121,7 @@ final class MarkdownReport {
             .append(
                 figure.target() == null
                     ? "—"
-                    : figure.target().text(figure.ratio() == null ? " " + figure.unit() : "x"))
+                    : figure.target().text(figure.ratio() == null ? figure.unit() : "x"))
             .append(" | ")
             .append(figure.meetsTarget().map(meets -> meets ? "yes" : "**no**").orElse("—"))
             .append(" |\n");
@@ -163,21 +161,19 @@ final class MarkdownReport {
       text.append("  ")
           .append(figure.name())
           .append(": ")
-          .append(Formats.sample(figure.value()))
-          .append(' ')
-          .append(figure.unit());
+          .append(Formats.withUnit(Formats.sample(figure.value()), figure.unit()));
       if (figure.ratio() != null) {
         text.append(" vs ")
             .append(figure.limitName())
             .append(' ')
-            .append(Formats.sample(figure.limit()))
+            .append(Formats.withUnit(Formats.sample(figure.limit()), figure.unit()))
             .append(" → ")
             .append(Formats.sample(figure.ratio()))
             .append('x');
       }
       if (figure.target() != null) {
         text.append(", target ")
-            .append(figure.target().text(figure.ratio() == null ? " " + figure.unit() : "x"))
+            .append(figure.target().text(figure.ratio() == null ? figure.unit() : "x"))
             .append(figure.meetsTarget().orElse(false) ? " met" : " MISSED");
       }
       text.append('\n');

@@ -97,7 +97,7 @@ public final class PerformanceReport {
             command.strip(),
             started.toString(),
             Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0,
-            report.figures,
+            inSectionOrder(report.figures),
             report.skipped);
     results.write(options.out());
     System.out.println();
@@ -250,13 +250,13 @@ public final class PerformanceReport {
                 rows,
                 "s",
                 sample(runs, run -> run.seconds("read_reduce")),
-                "DuckDB, " + cores + " threads",
+                "DuckDB, " + threads(cores),
                 new Sample(duckDb.get(size)),
                 Target.atMost(1.5)));
       }
       if (write) {
         Sample limit = new Sample(hsetLoop.get(size));
-        String limitName = "pipelined HSET loop, " + threads.get(size) + " threads";
+        String limitName = "pipelined HSET loop, " + threads(threads.get(size));
         figures.add(
             Figure.againstLimit(
                 "write",
@@ -450,7 +450,7 @@ public final class PerformanceReport {
                   data.features() + " features",
                   "rows/s",
                   new Sample(sluice),
-                  "pipelined HSET loop, " + threads[0] + " threads",
+                  "pipelined HSET loop, " + threads(threads[0]),
                   new Sample(limit),
                   Target.atLeast(0.6))
               .withNote(
@@ -594,6 +594,18 @@ public final class PerformanceReport {
   }
 
   // ---- helpers ----
+
+  /** Figures grouped by section in report order, each section's figures in measured order. */
+  static List<Figure> inSectionOrder(List<Figure> figures) {
+    List<Figure> sorted = new ArrayList<>(figures);
+    sorted.sort(
+        java.util.Comparator.comparingInt(f -> BenchmarkOptions.SECTIONS.indexOf(f.section())));
+    return sorted;
+  }
+
+  private static String threads(int count) {
+    return count + (count == 1 ? " thread" : " threads");
+  }
 
   private static void flush(RedisServer redis) {
     try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * What a figure should meet: its ratio to its limit (or, for a figure without a limit, its value)
  * at most or at least {@code bound}. Judged on the median.
  */
+@com.fasterxml.jackson.annotation.JsonInclude(
+    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record Target(
     @JsonProperty("at_most") Double atMost, @JsonProperty("at_least") Double atLeast) {
   public Target {
@@ -28,10 +30,10 @@ public record Target(
     return atMost != null ? median <= atMost : median >= atLeast;
   }
 
-  /** "≤ 1.5" or "≥ 0.6". */
+  /** "≤ 1.50x" or "≥ 3.00 s". */
   public String text(String unit) {
     requireNonNull(unit, "unit is null");
     double bound = atMost != null ? atMost : atLeast;
-    return (atMost != null ? "≤ " : "≥ ") + Formats.number(bound) + unit;
+    return (atMost != null ? "≤ " : "≥ ") + Formats.withUnit(Formats.number(bound), unit);
   }
 }
