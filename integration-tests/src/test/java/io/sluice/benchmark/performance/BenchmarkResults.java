@@ -96,7 +96,7 @@ public record BenchmarkResults(
             .append(',');
       }
       line.append(' ')
-          .append(change(earlier.value().median(), figure.value().median(), " " + figure.unit()));
+          .append(change(earlier.value().median(), figure.value().median(), figure.unit()));
       figure
           .meetsTarget()
           .ifPresent(meets -> line.append(meets ? ", meets target" : ", misses target"));
@@ -110,14 +110,17 @@ public record BenchmarkResults(
 
   private static String describe(Figure figure) {
     return (figure.ratio() != null ? Formats.number(figure.ratio().median()) + "x, " : "")
-        + Formats.number(figure.value().median())
-        + " "
-        + figure.unit();
+        + Formats.withUnit(Formats.number(figure.value().median()), figure.unit());
   }
 
   private static String change(double old, double now, String unit) {
     String percent =
         old == 0 ? "n/a" : String.format(Locale.ROOT, "%+.1f%%", (now - old) / Math.abs(old) * 100);
-    return Formats.number(old) + " → " + Formats.number(now) + unit + " (" + percent + ")";
+    return Formats.number(old)
+        + " → "
+        + Formats.withUnit(Formats.number(now), unit)
+        + " ("
+        + percent
+        + ")";
   }
 }

@@ -215,7 +215,8 @@ public final class PerformanceReport {
                 checkKeys(redis, dump.size(), "the HSET loop");
                 hsetLoop.computeIfAbsent(size, s -> new ArrayList<>()).add(rate);
                 progress(
-                    "HSET loop, %d threads, %,d rows: %,.0f rows/s", threads.get(size), size, rate);
+                    "HSET loop, %s, %,d rows: %,.0f rows/s",
+                    threads(threads.get(size)), size, rate);
               });
           variants.add(
               () -> {
@@ -436,8 +437,8 @@ public final class PerformanceReport {
                   checkKeys(redis, dump[0].size(), "the HSET loop");
                   limit.add(rate);
                   progress(
-                      "HSET loop, %d threads, %d features: %,.0f rows/s",
-                      threads[0], data.features(), rate);
+                      "HSET loop, %s, %d features: %,.0f rows/s",
+                      threads(threads[0]), data.features(), rate);
                 });
         for (int i = 0; i < variants.size(); i++) {
           variants.get((i + r) % variants.size()).run();
