@@ -2,6 +2,8 @@ package io.sluice.engine.cli;
 
 import io.sluice.engine.config.BatchEngineConfig;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -23,6 +25,21 @@ final class SparkSessions {
     return SparkSession.builder().config(conf(new SparkConf(), appName, engine)).getOrCreate();
   }
 
+  /**
+   * The task slots of a local master: {@code local} 1, {@code local[N]} N, {@code local[*]} all.
+   */
+  static int localCores(String master) {
+    Matcher slots = LOCAL_SLOTS.matcher(master);
+    if (!slots.matches()) {
+      return 1;
+    }
+    return slots.group(1).equals("*")
+        ? Runtime.getRuntime().availableProcessors()
+        : Math.max(1, Integer.parseInt(slots.group(1)));
+  }
+
+  private static final Pattern LOCAL_SLOTS = Pattern.compile("local\\[(\\*|\\d+)(?:,\\d+)?\\]");
+
   /** {@code conf} (spark-submit's settings) completed as {@link #forCommand} describes. */
   static SparkConf conf(SparkConf conf, String appName, BatchEngineConfig engine) {
     if (!conf.contains("spark.master")) {
@@ -36,7 +53,9 @@ final class SparkSessions {
     for (Map.Entry<String, String> setting : engine.sparkConf().entrySet()) {
       conf.set(setting.getKey(), setting.getValue());
     }
-    if (conf.get("spark.master").startsWith("local")) {
+    String master = conf.get("spark.master");
+    if (master.startsWith("local")) {
+      conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(4 * localCores(master)));
       conf.setIfMissing("spark.ui.enabled", "false");
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");

@@ -28,15 +28,33 @@ class SparkSessionsTest {
     assertThat(conf.get("spark.driver.host")).isEqualTo("127.0.0.1");
     assertThat(conf.get("spark.driver.bindAddress")).isEqualTo("127.0.0.1");
     assertThat(conf.get("spark.sql.session.timeZone")).isEqualTo("UTC");
+    assertThat(conf.get("spark.sql.shuffle.partitions"))
+        .isEqualTo(Integer.toString(4 * Runtime.getRuntime().availableProcessors()));
+  }
+
+  @Test
+  void localTaskSlotsComeFromTheMaster() {
+    assertThat(SparkSessions.localCores("local")).isEqualTo(1);
+    assertThat(SparkSessions.localCores("local[3]")).isEqualTo(3);
+    assertThat(SparkSessions.localCores("local[5,2]")).isEqualTo(5);
+    assertThat(SparkSessions.localCores("local[*]"))
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(SparkSessions.localCores("local[*,4]"))
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
   }
 
   @Test
   void whatTheUserSetWinsInLocalMode() {
-    SparkConf submitted = new SparkConf(false).setMaster("local[2]").set("spark.driver.host", "h");
+    SparkConf submitted =
+        new SparkConf(false)
+            .setMaster("local[2]")
+            .set("spark.driver.host", "h")
+            .set("spark.sql.shuffle.partitions", "3");
     SparkConf conf =
         SparkSessions.conf(submitted, "sluice", engine(Map.of("spark.ui.enabled", "true")));
     assertThat(conf.get("spark.ui.enabled")).isEqualTo("true");
     assertThat(conf.get("spark.driver.host")).isEqualTo("h");
+    assertThat(conf.get("spark.sql.shuffle.partitions")).isEqualTo("3");
   }
 
   @Test
@@ -47,5 +65,6 @@ class SparkSessionsTest {
     assertThat(conf.contains("spark.ui.enabled")).isFalse();
     assertThat(conf.contains("spark.driver.host")).isFalse();
     assertThat(conf.contains("spark.driver.bindAddress")).isFalse();
+    assertThat(conf.contains("spark.sql.shuffle.partitions")).isFalse();
   }
 }
