@@ -10,6 +10,11 @@ import io.sluice.online.stores.OnlineStores;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Row;
@@ -19,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Executor side: writes one partition of reduced rows through one {@link OnlineWriter}, opened when
  * the partition's first row arrives and reused for the whole partition, in batches of the spec's
- * batch size. Rows stream from Spark's iterator; only one batch is held at a time.
+ * batch size, one batch being written while the next is gathered. Rows stream from Spark's
+ * iterator; at most two batches are held at a time.
  *
  * <p>Counts (rows written, skipped, non-empty partitions) go to accumulators updated inside the
  * action, so Spark merges them once per successful task. The writer's retries and throttled
@@ -32,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class PartitionSink implements ForeachPartitionFunction<Row> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionSink.class);
   private static final long PROGRESS_NANOS = 10_000_000_000L;
+  private static final long STOP_SECONDS = 60;
 
   private final WriteSpec spec;
   private final RowAdapter adapter;
@@ -78,6 +85,14 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
     counters.storeThrottled().add(stats.throttled());
   }
 
+  /**
+   * Writes the partition batch by batch with one batch in flight: a thread of the task's own writes
+   * batch k while the task thread pulls and converts the rows of batch k + 1 (finishing the
+   * aggregation as it goes), so the store's round trips overlap the task's work instead of
+   * following it. The writer is only ever used by one thread at a time: a batch is handed over only
+   * after the previous one came back. A failed batch fails the partition at the next hand-over or
+   * at the end, with the writer's own exception.
+   */
   private void writeAll(
       Iterator<Row> rows,
       OnlineWriter writer,
@@ -85,26 +100,90 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
       TaskContext task,
       int partition,
       long start) {
-    long lastLog = start;
-    List<FeatureRow> batch = new ArrayList<>(batchSize);
-    while (rows.hasNext()) {
-      batch.add(adapter.toFeatureRow(rows.next()));
-      if (batch.size() == batchSize || !rows.hasNext()) {
-        WriteStats stats = writer.write(batch);
-        counters.written().add(stats.written());
-        counters.skippedNotNewer().add(stats.skippedNotNewer());
-        if (task != null) {
-          // Spark's own output metric (private[spark] in Scala, public in bytecode), as its
-          // file and JDBC sinks report it.
-          task.taskMetrics().outputMetrics().setRecordsWritten(writer.stats().written());
-        }
-        batch.clear();
-        long now = System.nanoTime();
-        if (now - lastLog >= PROGRESS_NANOS) {
-          lastLog = now;
-          logProgress(partition, writer.stats(), now - start);
+    ExecutorService background =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread =
+                  new Thread(runnable, "sluice-write-" + spec.view().name() + "-" + partition);
+              thread.setDaemon(true);
+              return thread;
+            });
+    Future<WriteStats> inFlight = null;
+    try {
+      long lastLog = start;
+      List<FeatureRow> batch = new ArrayList<>(batchSize);
+      while (rows.hasNext()) {
+        batch.add(adapter.toFeatureRow(rows.next()));
+        if (batch.size() == batchSize || !rows.hasNext()) {
+          if (inFlight != null) {
+            count(await(inFlight), writer, task);
+            inFlight = null;
+            long now = System.nanoTime();
+            if (now - lastLog >= PROGRESS_NANOS) {
+              lastLog = now;
+              logProgress(partition, writer.stats(), now - start);
+            }
+          }
+          List<FeatureRow> full = batch;
+          inFlight = background.submit(() -> writer.write(full));
+          batch = new ArrayList<>(batchSize);
         }
       }
+      if (inFlight != null) {
+        count(await(inFlight), writer, task);
+        inFlight = null;
+      }
+    } finally {
+      if (inFlight != null) {
+        inFlight.cancel(true); // the partition failed: its last batch need not land
+      }
+      background.shutdownNow();
+      awaitStopped(background);
+    }
+  }
+
+  private void count(WriteStats stats, OnlineWriter writer, TaskContext task) {
+    counters.written().add(stats.written());
+    counters.skippedNotNewer().add(stats.skippedNotNewer());
+    if (task != null) {
+      // Spark's own output metric (private[spark] in Scala, public in bytecode), as its file and
+      // JDBC sinks report it.
+      task.taskMetrics().outputMetrics().setRecordsWritten(writer.stats().written());
+    }
+  }
+
+  /** The batch's stats, or the writer's own exception when it failed. */
+  private static WriteStats await(Future<WriteStats> batch) {
+    try {
+      return batch.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("Writing a batch failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while a batch was being written", e);
+    }
+  }
+
+  /**
+   * Waits for the write thread to end before the writer is closed. A write blocked on a socket does
+   * not see the interrupt; its client's socket timeout ends it.
+   */
+  private void awaitStopped(ExecutorService background) {
+    try {
+      if (!background.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warn(
+            "The write thread of {} did not stop within {} s; closing its writer anyway",
+            spec.view().name(),
+            STOP_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
