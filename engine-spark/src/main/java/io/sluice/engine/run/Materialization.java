@@ -256,6 +256,7 @@ public final class Materialization {
     spark.sparkContext().addSparkListener(stages);
     spark.sparkContext().setJobGroup(runId, "sluice " + view.name() + " " + window, false);
     long actionStarted = System.nanoTime();
+    long actionStartedMillis = System.currentTimeMillis();
     try (RunProgress progress =
         RunProgress.start(spark.sparkContext(), runId, view.name(), latest, counters.sink)) {
       latest.foreachPartition(sink);
@@ -266,7 +267,7 @@ public final class Materialization {
     // The action's time is measured here; the listener only splits it (its events arrive
     // asynchronously, the last ones possibly after the action returned).
     double action = (System.nanoTime() - actionStarted) / 1e9;
-    double readReduce = Math.min(stages.readReduceSeconds(), action);
+    double readReduce = Math.min(stages.readReduceSeconds(actionStartedMillis), action);
     counters.seconds("read_reduce", readReduce);
     counters.seconds("write", action - readReduce);
     counters.observed(observed(reduction));

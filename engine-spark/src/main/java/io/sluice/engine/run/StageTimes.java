@@ -8,9 +8,9 @@ import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.StageInfo;
 
 /**
- * How long the shuffle map stages of one run's job group took (reading the window and reducing to
- * the latest row per entity), from their first submission to the last completion; the rest of the
- * write action is the stage running the partition sinks. Driver side.
+ * When the shuffle map stages of one run's job group (reading the window and reducing to the latest
+ * row per entity) completed; from the action's start to then is reading and reducing, the rest of
+ * the write action is the stage running the partition sinks. Driver side.
  */
 final class StageTimes extends SparkListener {
   private final String jobGroup;
@@ -50,9 +50,15 @@ final class StageTimes extends SparkListener {
     }
   }
 
-  synchronized double readReduceSeconds() {
+  /**
+   * Seconds from {@code actionStartedMillis} (epoch milliseconds) to the last shuffle map stage's
+   * completion: planning the read stages and generating their code included, as they are part of
+   * reading; 0 when the job had no shuffle.
+   */
+  synchronized double readReduceSeconds(long actionStartedMillis) {
     return lastShuffleCompleted == Long.MIN_VALUE
         ? 0
-        : (lastShuffleCompleted - firstSubmitted) / 1000.0;
+        : Math.max(0, lastShuffleCompleted - Math.min(actionStartedMillis, firstSubmitted))
+            / 1000.0;
   }
 }
