@@ -80,6 +80,69 @@ class LauncherDemoTest {
   }
 
   @Test
+  void theFirstMaterializingRunWritesAClassDataArchiveThatLaterRunsStartFrom() throws Exception {
+    Path cds = dir.resolve("cds");
+    String launcher = ROOT.resolve("submit/bin/sluice").toString();
+    Map<String, String> verbose = Map.of("SLUICE_CDS_DIR", cds.toString(), "SLUICE_VERBOSE", "1");
+
+    // A command that runs no Spark job never writes the archive.
+    String[] help = run(verbose, launcher, "--help");
+    assertThat(help[0]).as(help[2]).isEqualTo("0");
+    assertThat(help[2]).doesNotContain("-XX:ArchiveClassesAtExit").doesNotContain("SharedArchive");
+
+    String[] first = run(verbose, launcher, "demo", "--dir", demoCopy().toString());
+    assertDemoOutput(first);
+    assertThat(first[2]).contains("this first run also writes a class-data sharing archive");
+    List<Path> archives;
+    try (var files = Files.list(cds)) {
+      archives = files.toList();
+    }
+    assertThat(archives).as("one archive, no temporary file left").hasSize(1);
+    Path archive = archives.get(0);
+    assertThat(archive.getFileName().toString()).matches("sluice-\\d+\\.jsa");
+
+    String[] later = run(verbose, launcher, "--help");
+    assertThat(later[0]).as(later[2]).isEqualTo("0");
+    assertThat(later[2]).contains("-XX:SharedArchiveFile=" + archive);
+
+    // The JVM maps the archive for the launcher's class path (-Xshare:on fails when it cannot),
+    // and refuses it for another one, so a stale archive is never used.
+    String classPath = appJar() + ":" + ROOT.resolve("submit/target/spark-jars") + "/*";
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String share = "-XX:SharedArchiveFile=" + archive;
+    String[] mapped = run(Map.of(), java, "-Xshare:on", share, "-cp", classPath, "-version");
+    assertThat(mapped[0]).as(mapped[2]).isEqualTo("0");
+    String[] other =
+        run(
+            Map.of(),
+            java,
+            "-Xshare:on",
+            share,
+            "-cp",
+            ROOT.resolve("submit/target/spark-jars") + "/*",
+            "-version");
+    assertThat(other[0]).as(other[2]).isNotEqualTo("0");
+
+    String[] off =
+        run(
+            Map.of("SLUICE_CDS_DIR", cds.toString(), "SLUICE_VERBOSE", "1", "SLUICE_CDS", "0"),
+            launcher,
+            "--help");
+    assertThat(off[0]).as(off[2]).isEqualTo("0");
+    assertThat(off[2]).doesNotContain("SharedArchiveFile").doesNotContain("ArchiveClassesAtExit");
+  }
+
+  /** The application jar the launcher runs: the newest submit/target/sluice-*.jar. */
+  private static Path appJar() throws IOException {
+    try (var files = Files.list(ROOT.resolve("submit/target"))) {
+      return files
+          .filter(file -> file.getFileName().toString().matches("sluice-.*\\.jar"))
+          .max(java.util.Comparator.comparing(file -> file.toFile().lastModified()))
+          .orElseThrow();
+    }
+  }
+
+  @Test
   void demoRunsThroughSparkSubmit() throws Exception {
     Path sparkHome = dir.resolve("spark-home");
     String[] made =
