@@ -133,6 +133,15 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
         count(await(inFlight), writer, task);
         inFlight = null;
       }
+    } catch (RuntimeException | Error e) {
+      // A batch that failed before the task did is the first failure: its kind decides the exit
+      // code.
+      RuntimeException earlier = failureOf(inFlight);
+      if (earlier != null && earlier != e) {
+        earlier.addSuppressed(e);
+        throw earlier;
+      }
+      throw e;
     } finally {
       if (inFlight != null) {
         inFlight.cancel(true); // the partition failed: its last batch need not land
@@ -175,6 +184,9 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
    * not see the interrupt; its client's socket timeout ends it.
    */
   private void awaitStopped(ExecutorService background) {
+    // An interrupted task (Spark kills speculative copies so) still waits: its writer must not be
+    // closed under the write thread.
+    boolean interrupted = Thread.interrupted();
     try {
       if (!background.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS)) {
         LOG.warn(
@@ -183,7 +195,27 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
             STOP_SECONDS);
       }
     } catch (InterruptedException e) {
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The failure of a batch that already failed, or null (not done, or done without one). */
+  private static RuntimeException failureOf(Future<WriteStats> batch) {
+    if (batch == null || !batch.isDone() || batch.isCancelled()) {
+      return null;
+    }
+    try {
+      batch.get();
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause() instanceof RuntimeException failure ? failure : null;
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return null;
     }
   }
 
