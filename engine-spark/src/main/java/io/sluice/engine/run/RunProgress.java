@@ -78,7 +78,10 @@ final class RunProgress extends SparkListener implements AutoCloseable {
   private final SparkContext spark;
   private final String jobGroup;
   private final String view;
-  private final long inputBytes;
+
+  /** Set once, by the timer thread, when the size is known; UNKNOWN until then. */
+  private volatile long inputBytes;
+
   private final long writtenId;
   private final long skippedId;
 
@@ -123,7 +126,7 @@ final class RunProgress extends SparkListener implements AutoCloseable {
       Dataset<?> plan,
       SinkCounters sink,
       Duration interval) {
-    RunProgress progress = new RunProgress(spark, jobGroup, view, inputSize(plan), sink);
+    RunProgress progress = new RunProgress(spark, jobGroup, view, ProgressSnapshot.UNKNOWN, sink);
     spark.addSparkListener(progress);
     progress.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -132,6 +135,9 @@ final class RunProgress extends SparkListener implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    // Planning the input's size takes the driver a moment: on the timer thread, not in the action's
+    // way. Until it is known, progress counts tasks.
+    progress.timer.execute(() -> progress.inputBytes = inputSize(plan));
     progress.timer.scheduleAtFixedRate(
         progress::log, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     return progress;
@@ -140,7 +146,7 @@ final class RunProgress extends SparkListener implements AutoCloseable {
   private static long inputSize(Dataset<?> plan) {
     try {
       return InputSize.of(plan);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
       LOG.debug("Cannot tell the size of the input; progress counts tasks", e);
       return ProgressSnapshot.UNKNOWN;
     }
