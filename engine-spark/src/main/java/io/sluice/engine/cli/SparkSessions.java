@@ -54,7 +54,7 @@ final class SparkSessions {
       conf.set(setting.getKey(), setting.getValue());
     }
     String master = conf.get("spark.master");
-    if (master.startsWith("local")) {
+    if (master.equals("local") || master.startsWith("local[")) {
       conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(4 * localCores(master)));
       conf.setIfMissing("spark.ui.enabled", "false");
       conf.setIfMissing("spark.driver.host", "127.0.0.1");

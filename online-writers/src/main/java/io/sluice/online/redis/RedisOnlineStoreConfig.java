@@ -22,8 +22,39 @@ public record RedisOnlineStoreConfig(
     boolean ssl,
     int database,
     long keyTtlSeconds,
-    boolean skipDedup)
+    boolean skipDedup,
+    int keysPerScriptCall)
     implements OnlineStoreConfig {
+
+  /**
+   * Entities per newer-only script call on a standalone server ({@code
+   * sluice.redis.keys_per_script_call}): the server pays a call's fixed cost once for all of them.
+   * 1 behind a proxy that routes a script by its first key (twemproxy, Envoy). A cluster always
+   * sends one, as a call's keys must share a hash slot.
+   */
+  public static final int DEFAULT_KEYS_PER_SCRIPT_CALL = 100;
+
+  /** With the default keys per script call. */
+  public RedisOnlineStoreConfig(
+      RedisType redisType,
+      List<Node> nodes,
+      String username,
+      String password,
+      boolean ssl,
+      int database,
+      long keyTtlSeconds,
+      boolean skipDedup) {
+    this(
+        redisType,
+        nodes,
+        username,
+        password,
+        ssl,
+        database,
+        keyTtlSeconds,
+        skipDedup,
+        DEFAULT_KEYS_PER_SCRIPT_CALL);
+  }
 
   /** With Feast's default {@code skip_dedup: false}. */
   public RedisOnlineStoreConfig(
@@ -40,7 +71,21 @@ public record RedisOnlineStoreConfig(
   /** The same store, with {@code skip_dedup} set. */
   public RedisOnlineStoreConfig withSkipDedup(boolean skip) {
     return new RedisOnlineStoreConfig(
-        redisType, nodes, username, password, ssl, database, keyTtlSeconds, skip);
+        redisType,
+        nodes,
+        username,
+        password,
+        ssl,
+        database,
+        keyTtlSeconds,
+        skip,
+        keysPerScriptCall);
+  }
+
+  /** The same store, with {@code keysPerScriptCall} entities per newer-only script call. */
+  public RedisOnlineStoreConfig withKeysPerScriptCall(int keys) {
+    return new RedisOnlineStoreConfig(
+        redisType, nodes, username, password, ssl, database, keyTtlSeconds, skipDedup, keys);
   }
 
   @Override
@@ -90,6 +135,9 @@ public record RedisOnlineStoreConfig(
     }
     if (keyTtlSeconds < 0) {
       throw new IllegalArgumentException("Invalid key_ttl_seconds: " + keyTtlSeconds);
+    }
+    if (keysPerScriptCall < 1) {
+      throw new IllegalArgumentException("Invalid keys_per_script_call: " + keysPerScriptCall);
     }
   }
 

@@ -40,24 +40,17 @@ import redis.clients.jedis.UnifiedJedis;
  * on that key), a field per feature and the view's {@code _ts:<view>} field.
  *
  * <p>Each batch is one pipeline. In {@link WriteMode#NEWER_ONLY} the rows go through a Lua script
- * loaded once per connection, up to {@link #KEYS_PER_CALL} entities per call (one in a cluster),
- * which for each entity compares the stored {@code _ts:<view>} with the row's event time and writes
- * only when the row is strictly newer: check and write are one atomic step on the server, so racing
- * writers always leave the newest value. {@link WriteMode#FORCE} sends plain {@code HSET}s. On a
- * transient failure the client is reopened (which also picks up a new cluster topology and reloads
- * the script) and only the rows of the batch not yet acknowledged are sent again.
+ * loaded once per connection, up to {@code sluice.redis.keys_per_script_call} entities per call
+ * (100 by default, one in a cluster), which for each entity compares the stored {@code _ts:<view>}
+ * with the row's event time and writes only when the row is strictly newer: check and write are one
+ * atomic step on the server, so racing writers always leave the newest value. {@link
+ * WriteMode#FORCE} sends plain {@code HSET}s. On a transient failure the client is reopened (which
+ * also picks up a new cluster topology and reloads the script) and only the rows of the batch not
+ * yet acknowledged are sent again.
  */
 final class RedisOnlineWriter implements OnlineWriter {
   private static final Logger LOG = LoggerFactory.getLogger(RedisOnlineWriter.class);
   static final String SCRIPT = loadScript();
-
-  /**
-   * Rows per newer-only script call on a standalone server: measured on Redis 7.0, the server's CPU
-   * per row falls from 6.4 µs (one row per call) to 5.7 µs at 10 and 5.2 µs at 100 (a plain HSET of
-   * the same bytes costs it 3.2 µs); a call of 100 rows holds the server for well under a
-   * millisecond.
-   */
-  static final int KEYS_PER_CALL = 100;
 
   private final RedisOnlineStoreConfig config;
   private final WriteOptions options;
@@ -70,7 +63,12 @@ final class RedisOnlineWriter implements OnlineWriter {
   /** The script's arguments before the rows': the view's fields and the key expiry. */
   private final List<byte[]> scriptArgsHead;
 
-  /** Rows per script call: one in a cluster, where a call's keys must share a hash slot. */
+  /**
+   * Rows per script call: {@code keysPerScriptCall} on a standalone server (measured on Redis 7.0,
+   * the server's CPU per row falls from 6.4 µs at one row per call to 5.7 µs at 10 and 5.2 µs at
+   * 100, where a plain HSET of the same bytes costs it 3.2 µs), one in a cluster, where a call's
+   * keys must share a hash slot.
+   */
   private final int keysPerCall;
 
   private UnifiedJedis client;
@@ -96,7 +94,8 @@ final class RedisOnlineWriter implements OnlineWriter {
     head.add(Long.toString(config.keyTtlSeconds()).getBytes(UTF_8));
     head.addAll(Arrays.asList(featureFields));
     this.scriptArgsHead = List.copyOf(head);
-    this.keysPerCall = config.redisType() == RedisType.REDIS_CLUSTER ? 1 : KEYS_PER_CALL;
+    this.keysPerCall =
+        config.redisType() == RedisType.REDIS_CLUSTER ? 1 : config.keysPerScriptCall();
     retrying(
         "connect to Redis",
         null,
@@ -131,9 +130,10 @@ final class RedisOnlineWriter implements OnlineWriter {
 
   /**
    * The rows of one batch still to be acknowledged. A reply that is a transient error (MOVED after
-   * resharding, TRYAGAIN, NOSCRIPT) leaves only its row pending, so the next attempt re-sends just
-   * those rows and the counts stay exact; a connection lost mid-pipeline leaves every row of the
-   * attempt pending (some may have landed, and are then counted as skipped).
+   * resharding, TRYAGAIN, NOSCRIPT) leaves only its call's rows pending (one row's, for an error
+   * the script returns for that row), so the next attempt re-sends just those rows and the counts
+   * stay exact; a connection lost mid-pipeline leaves every row of the attempt pending (some may
+   * have landed, and are then counted as skipped).
    */
   private final class Pending {
     private List<EncodedRow> rows;
@@ -177,10 +177,16 @@ final class RedisOnlineWriter implements OnlineWriter {
             } else {
               fatalFailure = fatalFailure == null ? e : fatalFailure;
             }
-          } else if (reply instanceof Long flag && flag == 0L) {
+          } else if (Long.valueOf(0L).equals(reply)) {
             skipped++;
-          } else {
+          } else if (Long.valueOf(1L).equals(reply)) {
             written++;
+          } else {
+            failed.add(rows.get(call.from() + i));
+            fatalFailure =
+                fatalFailure == null
+                    ? new IllegalStateException("The newer-only script answered " + reply)
+                    : fatalFailure;
           }
         }
       }
@@ -208,7 +214,8 @@ final class RedisOnlineWriter implements OnlineWriter {
       }
       List<?> replies = (List<?>) reply;
       if (replies.size() != call.to() - call.from()) {
-        throw new IllegalStateException(
+        // Not a lost reply (those are IllegalStateExceptions, retried): a script of another kind.
+        throw new UnsupportedOperationException(
             "The newer-only script answered "
                 + replies.size()
                 + " of "

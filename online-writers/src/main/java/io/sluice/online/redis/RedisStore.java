@@ -11,6 +11,7 @@ import io.sluice.online.WriteOptions;
 import io.sluice.online.redis.RedisOnlineStoreConfig.RedisType;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,9 @@ public final class RedisStore implements OnlineStore<RedisOnlineStoreConfig> {
   /** Keys never expire by default. */
   static final long DEFAULT_KEY_TTL_SECONDS = 0;
 
+  static final String KEYS_PER_SCRIPT_CALL = "keys_per_script_call";
+  static final int MAX_KEYS_PER_SCRIPT_CALL = 1000;
+
   @Override
   public List<String> typeNames() {
     return List.of("redis", "feast.infra.online_stores.redis.RedisOnlineStore");
@@ -52,6 +56,30 @@ public final class RedisStore implements OnlineStore<RedisOnlineStoreConfig> {
   /** {@inheritDoc} The Redis store has no paths: {@code baseDir} is not used. */
   @Override
   public RedisOnlineStoreConfig parse(ConfigSection section, Path baseDir) {
+    return parse(section, ConfigSection.of(null, "sluice.redis", null), baseDir);
+  }
+
+  /**
+   * {@inheritDoc} Sluice's own setting, {@code sluice.redis.keys_per_script_call}: entities per
+   * newer-only script call on a standalone server, 1 to {@value #MAX_KEYS_PER_SCRIPT_CALL} (default
+   * {@value RedisOnlineStoreConfig#DEFAULT_KEYS_PER_SCRIPT_CALL}; 1 behind a proxy that routes a
+   * script by its first key).
+   */
+  @Override
+  public RedisOnlineStoreConfig parse(
+      ConfigSection section, ConfigSection sluiceSettings, Path baseDir) {
+    int keysPerScriptCall =
+        sluiceSettings
+            .requireKnownKeys(Set.of(KEYS_PER_SCRIPT_CALL))
+            .integer(
+                KEYS_PER_SCRIPT_CALL,
+                RedisOnlineStoreConfig.DEFAULT_KEYS_PER_SCRIPT_CALL,
+                1,
+                MAX_KEYS_PER_SCRIPT_CALL);
+    return parseFeastSection(section).withKeysPerScriptCall(keysPerScriptCall);
+  }
+
+  private RedisOnlineStoreConfig parseFeastSection(ConfigSection section) {
     ConfigSection redis =
         FeastKeys.of(section.withSecrets(CONNECTION_STRING), "redis")
             .honoured(TYPE_KEY, REDIS_TYPE, CONNECTION_STRING, KEY_TTL_SECONDS, SKIP_DEDUP)

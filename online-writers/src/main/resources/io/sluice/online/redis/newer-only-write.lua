@@ -56,7 +56,10 @@ for k = 1, #KEYS do
     if type(written) == 'table' and written.err then
       reply = written
     elseif ttl ~= '0' then
-      redis.call('EXPIRE', key, ttl)
+      local expired = redis.pcall('EXPIRE', key, ttl)
+      if type(expired) == 'table' and expired.err then
+        reply = expired
+      end
     end
   end
   replies[k] = reply

@@ -97,10 +97,13 @@ class DynamoDbStoreTest {
         .hasMessageStartingWith(
             "Invalid sluice.dynamodb.target_write_capacity: must be a whole number");
     assertThatThrownBy(
-            () -> parse("{\"type\": \"redis\"}", "{\"redis\": {\"requests_in_flight\": 2}}"))
+            () ->
+                parse(
+                    "{\"type\": \"sqlite\", \"path\": \"online.db\"}",
+                    "{\"sqlite\": {\"requests_in_flight\": 2}}"))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessage(
-            "Invalid sluice.redis: the redis online store has no Sluice settings of its own");
+            "Invalid sluice.sqlite: the sqlite online store has no Sluice settings of its own");
   }
 
   @Test

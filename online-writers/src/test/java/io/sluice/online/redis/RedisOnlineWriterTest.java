@@ -32,6 +32,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
 
 /** The Redis writer against a real redis-server. */
@@ -100,7 +101,7 @@ class RedisOnlineWriterTest extends RedisServerTestBase {
 
   @Test
   void aBatchOverSeveralScriptCallsCountsEachRowAndAKeyOfAnotherTypeFailsOnlyItself() {
-    int rows = 3 * RedisOnlineWriter.KEYS_PER_CALL + 17;
+    int rows = 3 * RedisOnlineStoreConfig.DEFAULT_KEYS_PER_SCRIPT_CALL + 17;
     try (OnlineWriter writer = open(driverStats(), WriteMode.NEWER_ONLY)) {
       // Every third entity already holds a newer value; one key in the middle of the second
       // script call is not a hash.
@@ -111,10 +112,11 @@ class RedisOnlineWriterTest extends RedisServerTestBase {
         }
       }
       writer.write(newer);
-      long taken = RedisOnlineWriter.KEYS_PER_CALL + 51;
+      long taken = RedisOnlineStoreConfig.DEFAULT_KEYS_PER_SCRIPT_CALL + 51;
       redis.set(
           RedisStores.concat(int64EntityKey("driver_id", taken), "test".getBytes(UTF_8)),
           "not a hash".getBytes(UTF_8));
+      resetStats();
       assertThatThrownBy(() -> writer.write(driverRows(1, rows, T0, 2)))
           .isInstanceOf(InvalidOnlineStoreConfigException.class)
           .hasMessageContaining("WRONGTYPE")
@@ -122,12 +124,13 @@ class RedisOnlineWriterTest extends RedisServerTestBase {
               e ->
                   assertProgress(
                       e, new WriteStats(newer.size() + rows - newer.size() - 1, newer.size()), 1));
+      assertThat(evalshaCalls()).as("script calls of 100, 100, 100 and 17 rows").isEqualTo(4);
     }
     List<FeatureRow> second = driverRows(1, rows, T0, 2);
     List<FeatureRow> first = driverRows(1, rows, T0.plusSeconds(1), 1);
     for (int i = 0; i < rows; i++) {
       long id = i + 1;
-      if (id == RedisOnlineWriter.KEYS_PER_CALL + 51) {
+      if (id == RedisOnlineStoreConfig.DEFAULT_KEYS_PER_SCRIPT_CALL + 51) {
         continue;
       }
       FeatureRow expected = id % 3 == 0 ? first.get(i) : second.get(i);
@@ -135,6 +138,43 @@ class RedisOnlineWriterTest extends RedisServerTestBase {
       assertThat(stored(driverStats(), id).values().get("trips").getInt64Val())
           .isEqualTo(expected.featureValues().get(2));
     }
+  }
+
+  @Test
+  void keysPerScriptCallSetsTheEntitiesOfEachCall() {
+    for (int keys : new int[] {1, 7}) {
+      redis.flushAll();
+      resetStats();
+      try (OnlineWriter writer =
+          OnlineStores.openWriter(
+              RedisStores.config(server.port()).withKeysPerScriptCall(keys),
+              driverStats(),
+              options(WriteMode.NEWER_ONLY))) {
+        assertThat(writer.write(driverRows(1, 50, T0, 1))).isEqualTo(new WriteStats(50, 0));
+        assertThat(writer.write(driverRows(1, 50, T0, 2))).isEqualTo(new WriteStats(0, 50));
+      }
+      assertThat(evalshaCalls()).isEqualTo(keys == 1 ? 100 : 2 * 8);
+    }
+  }
+
+  private static void resetStats() {
+    try (Jedis admin = new Jedis("127.0.0.1", server.port())) {
+      admin.configResetStat();
+    }
+  }
+
+  /** EVALSHA calls the server ran since its stats were reset. */
+  private static long evalshaCalls() {
+    String stats;
+    try (Jedis admin = new Jedis("127.0.0.1", server.port())) {
+      stats = admin.info("commandstats");
+    }
+    for (String line : stats.split("\r?\n")) {
+      if (line.startsWith("cmdstat_evalsha:")) {
+        return Long.parseLong(line.replaceAll("^cmdstat_evalsha:calls=(\\d+),.*", "$1").strip());
+      }
+    }
+    return 0;
   }
 
   @Test

@@ -31,6 +31,34 @@ class OnlineStoresTest {
   }
 
   @Test
+  void redisKeysPerScriptCallComesFromSluiceRedis() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ConfigSection redis =
+        ConfigSection.of(null, "online_store", json.readTree("{\"type\": \"redis\"}"));
+    assertThat(
+            ((RedisOnlineStoreConfig)
+                    OnlineStores.parse(redis, ConfigSection.of(null, "sluice", null), BASE))
+                .keysPerScriptCall())
+        .isEqualTo(RedisOnlineStoreConfig.DEFAULT_KEYS_PER_SCRIPT_CALL);
+    ConfigSection one =
+        ConfigSection.of(
+            null, "sluice", json.readTree("{\"redis\": {\"keys_per_script_call\": 1}}"));
+    assertThat(((RedisOnlineStoreConfig) OnlineStores.parse(redis, one, BASE)).keysPerScriptCall())
+        .isEqualTo(1);
+    ConfigSection zero =
+        ConfigSection.of(
+            null, "sluice", json.readTree("{\"redis\": {\"keys_per_script_call\": 0}}"));
+    assertThatThrownBy(() -> OnlineStores.parse(redis, zero, BASE))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith("Invalid sluice.redis.keys_per_script_call: ");
+    ConfigSection unknown =
+        ConfigSection.of(null, "sluice", json.readTree("{\"redis\": {\"requests_in_flight\": 2}}"));
+    assertThatThrownBy(() -> OnlineStores.parse(redis, unknown, BASE))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("requests_in_flight");
+  }
+
+  @Test
   void aSectionWithoutTypeIsFeastsSqliteStore() throws Exception {
     assertThat(parse("{\"path\": \"x.db\"}"))
         .isEqualTo(new SqliteOnlineStoreConfig(BASE.resolve("x.db").toString()));
