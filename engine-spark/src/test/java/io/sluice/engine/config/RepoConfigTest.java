@@ -75,10 +75,11 @@ class RepoConfigTest {
                 spark.executor.memory: 2g
                 spark.sql.shuffle.partitions: 64
             materialization: {online_write_batch_size: 250, pull_latest_features: true}
-            sluice: {write_retry_seconds: 5}
+            sluice: {write_retry_seconds: 5, redis: {keys_per_script_call: 1}}
             """);
     assertThat(config.keyFormat()).isEqualTo(EntityKeyFormat.V2);
     assertThat(config.onlineStore()).isInstanceOf(RedisOnlineStoreConfig.class);
+    assertThat(((RedisOnlineStoreConfig) config.onlineStore()).keysPerScriptCall()).isEqualTo(1);
     assertThat(config.batchEngine())
         .isEqualTo(
             new BatchEngineConfig(
