@@ -43,11 +43,27 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
   private final WriteSpec spec;
   private final RowAdapter adapter;
   private final SinkCounters counters;
+  private final WriterOpener opener;
 
   public PartitionSink(WriteSpec spec, SinkCounters counters) {
+    this(
+        spec,
+        counters,
+        write -> OnlineStores.openWriter(write.store(), write.view(), write.options()));
+  }
+
+  /** As the public constructor, with the writers {@code opener} opens (tests give their own). */
+  PartitionSink(WriteSpec spec, SinkCounters counters, WriterOpener opener) {
     this.spec = requireNonNull(spec, "spec is null");
     this.adapter = new RowAdapter(spec.layout());
     this.counters = requireNonNull(counters, "counters is null");
+    this.opener = requireNonNull(opener, "opener is null");
+  }
+
+  /** Opens a partition's writer for a spec; shipped to executors with the sink. */
+  @FunctionalInterface
+  interface WriterOpener extends java.io.Serializable {
+    OnlineWriter open(WriteSpec spec);
   }
 
   @Override
@@ -73,7 +89,7 @@ public final class PartitionSink implements ForeachPartitionFunction<Row> {
   /** Opens the partition's writer; a failure to open still reports the retries it made. */
   private OnlineWriter open() {
     try {
-      return OnlineStores.openWriter(spec.store(), spec.view(), spec.options());
+      return opener.open(spec);
     } catch (OnlineStoreException e) {
       countRetries(e.acknowledged());
       throw e;
