@@ -1,5 +1,6 @@
 package io.sluice.benchmark.performance;
 
+import io.sluice.online.dynamodb.DynamoDbWriterBenchmark;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,24 +10,15 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.TableDescription;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
-import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
  * The limits of the DynamoDB and SQLite runs, each over exactly what the run stored (read back
@@ -46,7 +38,6 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * Both give rows per second in entities, as the run's figure does.
  */
 final class StoreLimits {
-  static final int BATCH_WRITE_ITEMS = 25;
 
   private StoreLimits() {}
 
@@ -67,43 +58,7 @@ final class StoreLimits {
         .scanPaginator(scan -> scan.tableName(table).consistentRead(true))
         .items()
         .forEach(items::add);
-    TableDescription description = client.describeTable(d -> d.tableName(table)).table();
-    List<KeySchemaElement> keys = description.keySchema();
-    client.createTable(
-        create ->
-            create
-                .tableName(copy)
-                .keySchema(keys)
-                .attributeDefinitions(description.attributeDefinitions())
-                .billingMode(BillingMode.PAY_PER_REQUEST));
-    try (DynamoDbWaiter waiter =
-        DynamoDbWaiter.builder()
-            .client(client)
-            .overrideConfiguration(
-                o ->
-                    o.backoffStrategy(FixedDelayBackoffStrategy.create(Duration.ofMillis(100)))
-                        .maxAttempts(300))
-            .build()) {
-      waiter.waitUntilTableExists(d -> d.tableName(copy));
-    }
-    long start = System.nanoTime();
-    for (int from = 0; from < items.size(); from += BATCH_WRITE_ITEMS) {
-      List<WriteRequest> pending =
-          items.subList(from, Math.min(items.size(), from + BATCH_WRITE_ITEMS)).stream()
-              .map(
-                  item ->
-                      WriteRequest.builder()
-                          .putRequest(PutRequest.builder().item(item).build())
-                          .build())
-              .toList();
-      while (!pending.isEmpty()) {
-        List<WriteRequest> sent = pending;
-        BatchWriteItemResponse response =
-            client.batchWriteItem(request -> request.requestItems(Map.of(copy, sent)));
-        pending = response.unprocessedItems().getOrDefault(copy, List.of());
-      }
-    }
-    return items.size() / ((System.nanoTime() - start) / 1e9);
+    return DynamoDbWriterBenchmark.batchWriteLoop(client, copy, items);
   }
 
   /** Entities per second inserting the rows of the run's file into a copy of its layout. */
