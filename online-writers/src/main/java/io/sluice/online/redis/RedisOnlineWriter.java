@@ -23,6 +23,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,49 +145,32 @@ final class RedisOnlineWriter implements OnlineWriter {
     }
 
     void send() {
-      List<Call> calls = RedisOnlineWriter.this.send(rows);
       List<EncodedRow> failed = new ArrayList<>();
       RuntimeException transientFailure = null;
       RuntimeException fatalFailure = null;
       long written = 0;
       long skipped = 0;
-      for (Call call : calls) {
-        List<?> replies;
-        try {
-          replies = replies(call);
-        } catch (IllegalStateException unanswered) {
-          // A cluster pipeline logs a node's lost connection and leaves its replies unset.
-          failed.addAll(rows.subList(call.from(), call.to()));
-          transientFailure = transientFailure == null ? unanswered : transientFailure;
-          continue;
-        } catch (RuntimeException e) {
-          failed.addAll(rows.subList(call.from(), call.to()));
-          if (RedisErrors.isTransient(e)) {
-            transientFailure = transientFailure == null ? e : transientFailure;
-          } else {
-            fatalFailure = fatalFailure == null ? e : fatalFailure;
-          }
-          continue;
-        }
+      for (Call call : RedisOnlineWriter.this.send(rows)) {
+        List<?> replies = replies(call);
         for (int i = 0; i < replies.size(); i++) {
           Object reply = replies.get(i);
-          if (reply instanceof RuntimeException e) {
+          if (Long.valueOf(1L).equals(reply)) {
+            written++;
+          } else if (Long.valueOf(0L).equals(reply)) {
+            skipped++;
+          } else {
             failed.add(rows.get(call.from() + i));
-            if (RedisErrors.isTransient(e)) {
+            RuntimeException e =
+                reply instanceof RuntimeException error
+                    ? error
+                    : new UnsupportedOperationException("The newer-only script answered " + reply);
+            // A cluster pipeline logs a node's lost connection and leaves its replies unset
+            // (IllegalStateException): sent again, as a transient error is.
+            if (e instanceof IllegalStateException || RedisErrors.isTransient(e)) {
               transientFailure = transientFailure == null ? e : transientFailure;
             } else {
               fatalFailure = fatalFailure == null ? e : fatalFailure;
             }
-          } else if (Long.valueOf(0L).equals(reply)) {
-            skipped++;
-          } else if (Long.valueOf(1L).equals(reply)) {
-            written++;
-          } else {
-            failed.add(rows.get(call.from() + i));
-            fatalFailure =
-                fatalFailure == null
-                    ? new IllegalStateException("The newer-only script answered " + reply)
-                    : fatalFailure;
           }
         }
       }
@@ -201,28 +185,29 @@ final class RedisOnlineWriter implements OnlineWriter {
     }
 
     /**
-     * The call's reply per row: a FORCE row's is its {@code HSET}'s (an error reply throws), a
-     * script call's is its list. Throws when the call as a whole got an error or no reply.
+     * The call's reply per row: 1 for a FORCE row whose {@code HSET} succeeded, a script call's
+     * list (1, 0 or the row's error), or, when the call as a whole got an error or no reply, that
+     * failure for each of its rows.
      */
     private List<?> replies(Call call) {
-      Object reply = call.reply().get();
-      if (call.expire() != null) {
-        call.expire().get();
+      int callRows = call.to() - call.from();
+      try {
+        Object reply = call.reply().get();
+        if (call.expire() != null) {
+          call.expire().get();
+        }
+        if (options.mode() == WriteMode.FORCE) {
+          return List.of(1L);
+        }
+        List<?> replies = (List<?>) reply;
+        if (replies.size() != callRows) {
+          throw new UnsupportedOperationException(
+              "The newer-only script answered " + replies.size() + " of " + callRows + " rows");
+        }
+        return replies;
+      } catch (RuntimeException e) {
+        return Collections.nCopies(callRows, e);
       }
-      if (options.mode() == WriteMode.FORCE) {
-        return List.of(1L);
-      }
-      List<?> replies = (List<?>) reply;
-      if (replies.size() != call.to() - call.from()) {
-        // Not a lost reply (those are IllegalStateExceptions, retried): a script of another kind.
-        throw new UnsupportedOperationException(
-            "The newer-only script answered "
-                + replies.size()
-                + " of "
-                + (call.to() - call.from())
-                + " rows");
-      }
-      return replies;
     }
 
     long rowsNotWritten() {
