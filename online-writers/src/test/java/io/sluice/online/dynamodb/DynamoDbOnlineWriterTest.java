@@ -20,15 +20,12 @@ import io.sluice.online.TestViews;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteStats;
 import io.sluice.online.stores.OnlineStores;
-import io.sluice.testing.DynaliteServer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.core.SdkBytes;
@@ -36,7 +33,6 @@ import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
@@ -50,44 +46,16 @@ import software.amazon.awssdk.services.dynamodb.model.Tag;
 
 /** The DynamoDB writer against a real DynamoDB API (dynalite), items compared with Feast's. */
 @Timeout(300)
-class DynamoDbOnlineWriterTest {
+class DynamoDbOnlineWriterTest extends DynaliteTestBase {
   private static final Instant T42 = Instant.parse("2024-05-01T12:30:42Z");
 
-  private static DynaliteServer server;
-  private static DynamoDbClient raw;
-  private static final AtomicInteger PROJECTS = new AtomicInteger();
-
-  @BeforeAll
-  static void start() {
-    // The SDK's default chain reads these; dynalite accepts any credentials.
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    server = DynaliteServer.start();
-    raw = DynamoDbClients.open(config(Map.of()));
-  }
-
-  @AfterAll
-  static void stop() {
-    raw.close();
-    server.close();
-  }
-
   static DynamoDbOnlineStoreConfig config(Map<String, String> tags) {
-    return new DynamoDbOnlineStoreConfig(
-        "us-east-1",
-        server.endpointUrl(),
-        new TableNameTemplate(TableNameTemplate.DEFAULT),
-        tags,
-        16);
+    return config(tags, DynamoDbStore.DEFAULT_REQUESTS_IN_FLIGHT, 0);
   }
 
   /** A view of its own project, so each test has fresh tables. */
   static FeatureViewSchema view() {
-    return new FeatureViewSchema(
-        "p" + PROJECTS.incrementAndGet(),
-        "drivers",
-        List.of(new Column("driver_id", INT64)),
-        List.of(new Column("trips", INT64), new Column("name", STRING)));
+    return view("p", List.of(new Column("trips", INT64), new Column("name", STRING)));
   }
 
   static OnlineWriter open(FeatureViewSchema view, WriteMode mode) {

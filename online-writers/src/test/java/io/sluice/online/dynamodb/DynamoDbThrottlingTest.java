@@ -15,7 +15,6 @@ import io.sluice.online.TestViews;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.WriteStats;
-import io.sluice.testing.DynaliteServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -38,7 +35,6 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
@@ -57,43 +53,15 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * back from it.
  */
 @Timeout(120)
-class DynamoDbThrottlingTest {
+class DynamoDbThrottlingTest extends DynaliteTestBase {
   private static final Instant T = Instant.parse("2024-05-01T12:00:00Z");
-  private static final AtomicInteger PROJECTS = new AtomicInteger();
-
-  private static DynaliteServer server;
-  private static DynamoDbClient raw;
-
-  @BeforeAll
-  static void start() {
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    server = DynaliteServer.start();
-    raw = DynamoDbClients.open(config(0));
-  }
-
-  @AfterAll
-  static void stop() {
-    raw.close();
-    server.close();
-  }
 
   static DynamoDbOnlineStoreConfig config(long targetWriteCapacity) {
-    return new DynamoDbOnlineStoreConfig(
-        "us-east-1",
-        server.endpointUrl(),
-        new TableNameTemplate(TableNameTemplate.DEFAULT),
-        Map.of(),
-        8,
-        targetWriteCapacity);
+    return config(Map.of(), 8, targetWriteCapacity);
   }
 
   static FeatureViewSchema view() {
-    return new FeatureViewSchema(
-        "throttled" + PROJECTS.incrementAndGet(),
-        "drivers",
-        List.of(new Column("driver_id", INT64)),
-        List.of(new Column("trips", INT64), new Column("name", STRING)));
+    return view("throttled", List.of(new Column("trips", INT64), new Column("name", STRING)));
   }
 
   static List<FeatureRow> rows(int count) {

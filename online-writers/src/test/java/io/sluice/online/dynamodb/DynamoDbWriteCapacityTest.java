@@ -11,14 +11,10 @@ import io.sluice.online.FeatureViewSchema;
 import io.sluice.online.TestViews;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteStats;
-import io.sluice.testing.DynaliteServer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.core.SdkBytes;
@@ -32,39 +28,15 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * not on how fast anything ran.
  */
 @Timeout(120)
-class DynamoDbWriteCapacityTest {
+class DynamoDbWriteCapacityTest extends DynaliteTestBase {
   private static final Instant T = Instant.parse("2024-05-01T12:00:00Z");
-  private static final AtomicInteger PROJECTS = new AtomicInteger();
-  private static DynaliteServer server;
-
-  @BeforeAll
-  static void start() {
-    System.setProperty("aws.accessKeyId", "test");
-    System.setProperty("aws.secretAccessKey", "test");
-    server = DynaliteServer.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
 
   static DynamoDbOnlineStoreConfig config(long targetWriteCapacity) {
-    return new DynamoDbOnlineStoreConfig(
-        "us-east-1",
-        server.endpointUrl(),
-        new TableNameTemplate(TableNameTemplate.DEFAULT),
-        Map.of(),
-        4,
-        targetWriteCapacity);
+    return config(Map.of(), 4, targetWriteCapacity);
   }
 
   static FeatureViewSchema view() {
-    return new FeatureViewSchema(
-        "capacity" + PROJECTS.incrementAndGet(),
-        "drivers",
-        List.of(new Column("driver_id", INT64)),
-        List.of(new Column("trips", INT64), new Column("notes", STRING)));
+    return view("capacity", List.of(new Column("trips", INT64), new Column("notes", STRING)));
   }
 
   /** Rows whose items are between 1 KB and 2 KB: 1,500 characters of notes each. */
