@@ -46,6 +46,14 @@ final class MarkdownReport {
             + " the shuffle bytes written, summed from Spark's event log (`Shuffle Bytes Written`"
             + " of every task). No targets: they explain the other figures.");
     SECTIONS.put(
+        "cluster",
+        "The same newer-only runs through `spark-submit` in client mode on a Spark standalone"
+            + " cluster on this machine (one master and one worker with every core, each its own"
+            + " JVM; the executor a JVM of its own with 4 GB; Spark's default shuffle partitions and"
+            + " AQE): wall seconds, linearity (target 30M ≤ 32 × 1M), read_reduce, write rows/s"
+            + " against the HSET loop of the local runs, the driver's peak RSS, and the wall"
+            + " against local mode's.");
+    SECTIONS.put(
         "width",
         "Write rows/s of newer-only runs at 10, 50 and 200 FLOAT features (one row per entity)"
             + " against the same HSET loop of the same bytes.");

@@ -3,6 +3,7 @@ package io.sluice.benchmark.performance;
 import io.sluice.benchmark.performance.SluiceLauncher.Mode;
 import io.sluice.testing.DynaliteServer;
 import io.sluice.testing.RedisServer;
+import io.sluice.testing.SparkCluster;
 import io.sluice.testing.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,9 @@ import redis.clients.jedis.Jedis;
  *       {@code sluice materialize} process ({@code /usr/bin/time}).
  *   <li>{@code cpu-shuffle}: the run's CPU share of the machine and the shuffle bytes its Spark
  *       event log records.
+ *   <li>{@code cluster}: the newer-only runs again through {@code spark-submit} on a standalone
+ *       cluster on this machine ({@link SparkCluster}): wall, linearity, stages, driver RSS, and
+ *       the wall against local mode's.
  *   <li>{@code width}: write rows/s at 10, 50, 200 FLOAT features against the HSET loop.
  *   <li>{@code stores}: DynamoDB (dynalite) and SQLite runs against plain loops over the same items
  *       and rows ({@link StoreLimits}).
@@ -48,6 +52,11 @@ import redis.clients.jedis.Jedis;
  */
 public final class PerformanceReport {
   static final int WRITE_BATCH = 1000;
+
+  /** The standalone worker's memory, and the executor's share of it (the driver runs apart). */
+  private static final String CLUSTER_WORKER_MEMORY = "6g";
+
+  private static final String CLUSTER_EXECUTOR_MEMORY = "4g";
 
   private final BenchmarkOptions options;
   private final Path root;
@@ -59,6 +68,13 @@ public final class PerformanceReport {
   private final Plots.Series endToEnd = new Plots.Series();
   private final Plots.Series widthSluice = new Plots.Series();
   private final Plots.Series widthLimit = new Plots.Series();
+  private final Plots.Series endToEndCluster = new Plots.Series();
+
+  /** Local mode's newer-only runs and HSET loop rates by size, for the cluster section. */
+  private final Map<Long, List<RunResult>> localRuns = new TreeMap<>();
+
+  private final Map<Long, List<Double>> hsetLoopRates = new TreeMap<>();
+  private final Map<Long, Integer> hsetLoopThreads = new TreeMap<>();
 
   private PerformanceReport(BenchmarkOptions options, Path root, Path work) {
     this.options = options;
@@ -112,14 +128,21 @@ public final class PerformanceReport {
     if (options.report() != null) {
       Path plots = options.report().toAbsolutePath().getParent().resolve("docs/benchmarks");
       List<Path> images = new ArrayList<>();
-      if (report.endToEnd.size() > 0) {
+      if (report.endToEnd.size() > 0 || report.endToEndCluster.size() > 0) {
+        Map<String, Plots.Series> series = new LinkedHashMap<>();
+        if (report.endToEnd.size() > 0) {
+          series.put("local mode", report.endToEnd);
+        }
+        if (report.endToEndCluster.size() > 0) {
+          series.put("standalone cluster, client mode", report.endToEndCluster);
+        }
         images.add(
             Plots.line(
                 plots.resolve("end-to-end-seconds.png"),
-                "End to end into Redis (local mode, newer-only)",
+                "sluice materialize into Redis, newer-only",
                 "rows",
                 "wall seconds (median)",
-                Map.of("sluice materialize", report.endToEnd)));
+                series));
       }
       if (report.widthSluice.size() > 0) {
         Map<String, Plots.Series> series = new LinkedHashMap<>();
@@ -166,8 +189,11 @@ public final class PerformanceReport {
           DataSet first = (bySize.isEmpty() ? byWidth.values() : bySize.values()).iterator().next();
           redisRun(redis, first, Mode.NEWER_ONLY, "warm-up");
         }
-        if (!bySize.isEmpty()) {
+        if (!bySize.isEmpty() && localSizesRun()) {
           sizes(redis, bySize);
+        }
+        if (!bySize.isEmpty() && options.runs("cluster")) {
+          cluster(redis, bySize);
         }
         if (!byWidth.isEmpty()) {
           widths(redis, byWidth);
@@ -184,6 +210,10 @@ public final class PerformanceReport {
   }
 
   private boolean redisSizesRun() {
+    return localSizesRun() || options.runs("cluster");
+  }
+
+  private boolean localSizesRun() {
     return List.of("reduction", "write", "fixed-cost", "end-to-end", "cpu-shuffle").stream()
         .anyMatch(options::runs);
   }
@@ -246,6 +276,9 @@ public final class PerformanceReport {
       }
     }
     dumps.clear();
+    localRuns.putAll(newerOnly);
+    hsetLoopRates.putAll(hsetLoop);
+    hsetLoopThreads.putAll(threads);
     long smallest = bySize.keySet().iterator().next();
     for (long size : bySize.keySet()) {
       List<RunResult> runs = newerOnly.get(size);
@@ -414,6 +447,116 @@ public final class PerformanceReport {
         result.seconds("read_reduce"),
         result.seconds("write"),
         result.writeRowsPerSecond());
+    return result;
+  }
+
+  // ---- the same runs on a standalone cluster ----
+
+  private void cluster(RedisServer redis, Map<Long, DataSet> bySize) {
+    Map<Long, List<RunResult>> runs = new TreeMap<>();
+    try (SparkCluster cluster =
+        SparkCluster.start(work.resolve("spark-cluster"), cores, CLUSTER_WORKER_MEMORY)) {
+      // Untimed, as in local mode: the cluster's first application.
+      clusterRun(redis, cluster, bySize.values().iterator().next(), "warm-up");
+      for (int r = 0; r < options.repetitions(); r++) {
+        for (DataSet data : bySize.values()) {
+          runs.computeIfAbsent(data.rows(), s -> new ArrayList<>())
+              .add(clusterRun(redis, cluster, data, "r" + r));
+        }
+      }
+    }
+    long smallest = bySize.keySet().iterator().next();
+    for (Map.Entry<Long, List<RunResult>> entry : runs.entrySet()) {
+      long size = entry.getKey();
+      List<RunResult> sized = entry.getValue();
+      String rows = rows(size) + " rows";
+      Sample wall = sample(sized, RunResult::wallSeconds);
+      endToEndCluster.add(size, wall.median());
+      figures.add(Figure.value("cluster", rows + ", wall", "s", wall, null));
+      if (size != smallest) {
+        figures.add(
+            Figure.value(
+                    "cluster",
+                    "linearity " + rows(smallest) + " → " + rows(size),
+                    "x",
+                    wall.dividedBy(sample(runs.get(smallest), RunResult::wallSeconds)),
+                    Target.atMost(32.0 / 30.0 * size / smallest))
+                .withNote("as in end-to-end"));
+      }
+      figures.add(
+          Figure.value(
+                  "cluster",
+                  rows + ", fixed cost",
+                  "s",
+                  sample(sized, RunResult::fixedCostSeconds),
+                  null)
+              .withNote("as in fixed-cost: spark-submit to the first Spark job, plus plan"));
+      figures.add(
+          Figure.value(
+              "cluster",
+              rows + ", seconds.read_reduce",
+              "s",
+              sample(sized, run -> run.seconds("read_reduce")),
+              null));
+      Sample write = sample(sized, RunResult::writeRowsPerSecond);
+      List<Double> limit = hsetLoopRates.get(size);
+      figures.add(
+          limit == null
+              ? Figure.value("cluster", rows + ", write, newer-only", "rows/s", write, null)
+              : Figure.againstLimit(
+                      "cluster",
+                      rows + ", write, newer-only",
+                      "rows/s",
+                      write,
+                      "pipelined HSET loop, " + threads(hsetLoopThreads.get(size)),
+                      new Sample(limit),
+                      Target.atLeast(0.6))
+                  .withNote("the limit is the write section's, measured beside the local runs"));
+      figures.add(
+          Figure.value(
+                  "cluster",
+                  rows + ", driver peak RSS",
+                  "MB",
+                  sample(sized, run -> run.times().peakRssKb() / 1024.0),
+                  null)
+              .withNote("the spark-submit process (the driver); the executor is the worker's JVM"));
+      List<RunResult> local = localRuns.get(size);
+      if (local != null) {
+        figures.add(
+            Figure.againstLimit(
+                    "cluster",
+                    rows + ", wall against local mode",
+                    "s",
+                    wall,
+                    "local mode",
+                    sample(local, RunResult::wallSeconds),
+                    null)
+                .withNote(
+                    "above 1: the cluster's cost (an executor JVM to start, no class-data"
+                        + " sharing archive, tasks over the network) on the same 2 cores"));
+      }
+    }
+  }
+
+  private RunResult clusterRun(
+      RedisServer redis, SparkCluster cluster, DataSet data, String label) {
+    flush(redis);
+    FeatureRepo repo =
+        FeatureRepo.create(
+            work.resolve("cluster-" + data.dir().getFileName() + "-" + label),
+            data,
+            FeatureRepo.redisStore(redis.port()));
+    RunResult result =
+        launcher.materializeOn(cluster, CLUSTER_EXECUTOR_MEMORY, repo, Mode.NEWER_ONLY);
+    if (result.rowsWritten() != data.entities()) {
+      throw new IllegalStateException(
+          "The cluster run wrote " + result.rowsWritten() + " rows, expected " + data.entities());
+    }
+    checkKeys(redis, result.rowsWritten(), "the cluster run");
+    TempDirs.delete(repo.dir());
+    progress(
+        "sluice on the standalone cluster, %,d rows: wall %.2f s, read_reduce %.2f s, write %.2f s",
+        data.rows(), result.wallSeconds(), result.seconds("read_reduce"), result.seconds("write"));
     return result;
   }
 

@@ -2,6 +2,7 @@ package io.sluice.benchmark.performance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.common.json.Json;
+import io.sluice.testing.SparkCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,9 +13,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code submit/bin/sluice materialize} as a user does, in local mode (no {@code SPARK_HOME}),
- * under {@code /usr/bin/time}, with Spark's event log on ({@code JAVA_OPTS}) so the harness can sum
- * the shuffle bytes. Each run gets its own folder for output, timings and event log.
+ * Runs {@code submit/bin/sluice materialize} as a user does, under {@code /usr/bin/time}, with
+ * Spark's event log on so the harness can sum the shuffle bytes: in local mode (no {@code
+ * SPARK_HOME}; the event log through {@code JAVA_OPTS}), or through {@code spark-submit} in client
+ * mode on a standalone cluster ({@code SPARK_HOME} and {@code SLUICE_SUBMIT_ARGS}). Each run gets
+ * its own folder for output, timings and event log.
  */
 final class SluiceLauncher {
   static final String START = "2024-05-01T00:00:00Z";
@@ -34,9 +37,27 @@ final class SluiceLauncher {
   }
 
   /**
-   * Materializes {@code [START, END)} of the repo's view {@code stats}; fails on a non-zero exit.
+   * Materializes {@code [START, END)} of the repo's view {@code stats} in local mode; fails on a
+   * non-zero exit.
    */
   RunResult materialize(FeatureRepo repo, Mode mode, Map<String, String> environment) {
+    return materialize(repo, mode, environment, null);
+  }
+
+  /**
+   * The same through {@code spark-submit} to {@code cluster} in client mode: the driver is the
+   * launched process (what {@code /usr/bin/time} measures), the executor a JVM the worker starts
+   * with {@code executorMemory}.
+   */
+  RunResult materializeOn(
+      SparkCluster cluster, String executorMemory, FeatureRepo repo, Mode mode) {
+    return materialize(repo, mode, Map.of(), new Submit(cluster, executorMemory));
+  }
+
+  private record Submit(SparkCluster cluster, String executorMemory) {}
+
+  private RunResult materialize(
+      FeatureRepo repo, Mode mode, Map<String, String> environment, Submit submit) {
     Path dir = repo.dir().resolve("run-" + mode.name().toLowerCase(java.util.Locale.ROOT));
     Path eventLog = dir.resolve("event-log");
     try {
@@ -71,9 +92,21 @@ final class SluiceLauncher {
       Map<String, String> env = builder.environment();
       env.remove("SPARK_HOME");
       env.remove("SLUICE_SUBMIT_ARGS");
-      env.put(
-          "JAVA_OPTS",
-          "-Dspark.eventLog.enabled=true -Dspark.eventLog.dir=file:" + eventLog.toAbsolutePath());
+      String eventLogConf =
+          "spark.eventLog.enabled=true spark.eventLog.dir=file:" + eventLog.toAbsolutePath();
+      if (submit == null) {
+        env.put("JAVA_OPTS", "-D" + eventLogConf.replace(" ", " -D"));
+      } else {
+        env.put("SPARK_HOME", submit.cluster().sparkHome().toString());
+        env.put(
+            "SLUICE_SUBMIT_ARGS",
+            "--master "
+                + submit.cluster().masterUrl()
+                + " --executor-memory "
+                + submit.executorMemory()
+                + " --conf "
+                + eventLogConf.replace(" ", " --conf "));
+      }
       env.putAll(environment);
       long start = System.nanoTime();
       Process process = builder.start();
