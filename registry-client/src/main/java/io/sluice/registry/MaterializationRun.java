@@ -6,7 +6,11 @@ import java.time.Instant;
 
 /**
  * One row of the run history ({@code sluice_materialization_runs}). {@code finishedAt}, {@code
- * host}, {@code sparkApplicationId} and {@code error} are {@code null} when not known.
+ * host}, {@code sparkApplicationId}, {@code error}, {@code phase} and {@code stage} are {@code
+ * null} when not known.
+ *
+ * @param phase {@link RunPhase#STAGED} once the run's stage is complete (staging runs only)
+ * @param stage the stage folder the run wrote or resumed from (staging runs only)
  */
 public record MaterializationRun(
     String runId,
@@ -19,7 +23,9 @@ public record MaterializationRun(
     String host,
     String sparkApplicationId,
     RunStats stats,
-    String error) {
+    String error,
+    RunPhase phase,
+    String stage) {
   public MaterializationRun {
     requireNonNull(runId, "runId is null");
     requireNonNull(project, "project is null");

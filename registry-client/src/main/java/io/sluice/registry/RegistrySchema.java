@@ -125,7 +125,11 @@ final class RegistrySchema {
                 new TableColumn("rows_failed", "BIGINT NOT NULL DEFAULT 0"),
                 new TableColumn("partitions", "INTEGER NOT NULL DEFAULT 0"),
                 new TableColumn("stage_seconds", longText + " NULL"),
-                new TableColumn("error", longText + " NULL")),
+                new TableColumn("error", longText + " NULL"),
+                // Added by staging: the run's phase (STAGED once its stage is complete) and the
+                // stage it wrote or resumed from.
+                new TableColumn("phase", "VARCHAR(16) NULL"),
+                new TableColumn("stage", longText + " NULL")),
             "run_id");
     return List.of(runs);
   }

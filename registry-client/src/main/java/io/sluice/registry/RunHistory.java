@@ -104,6 +104,24 @@ final class RunHistory {
     finish(connection, runId, RunStatus.FAILED, stats, truncate(error));
   }
 
+  /** Sets a running run's phase to {@link RunPhase#STAGED} and its stage. */
+  void markStaged(Connection connection, String runId, String stage) throws SQLException {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE "
+                + RegistrySchema.RUNS_TABLE
+                + " SET phase = ?, stage = ? WHERE run_id = ? AND status = ?")) {
+      update.setString(1, RunPhase.STAGED.name());
+      update.setString(2, stage);
+      update.setString(3, runId);
+      update.setString(4, RunStatus.RUNNING.name());
+      if (update.executeUpdate() != 1) {
+        throw new RegistryConfigurationException(
+            "Cannot mark run " + runId + " staged: no running run with that id");
+      }
+    }
+  }
+
   Optional<MaterializationRun> find(Connection connection, String runId) throws SQLException {
     try (PreparedStatement select =
         connection.prepareStatement(
@@ -235,7 +253,19 @@ final class RunHistory {
             row.getLong("rows_skipped_not_newer"),
             row.getInt("partitions"),
             stageSeconds),
-        row.getString("error"));
+        row.getString("error"),
+        phase(row.getString("phase")),
+        row.getString("stage"));
+  }
+
+  /** A phase this version knows, else null (a later version may write others). */
+  private static RunPhase phase(String text) {
+    for (RunPhase phase : RunPhase.values()) {
+      if (phase.name().equals(text)) {
+        return phase;
+      }
+    }
+    return null;
   }
 
   private static String truncate(String error) {

@@ -187,6 +187,21 @@ public final class SqlRegistry implements AutoCloseable {
         });
   }
 
+  /**
+   * Marks a running run {@link RunPhase#STAGED}: its reduced rows are in {@code stage} (written by
+   * it, or the stage it resumes from), and the online write comes next.
+   */
+  public synchronized void markStaged(String runId, String stage) {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(stage, "stage is null");
+    connection.inTransaction(
+        "mark run " + runId + " staged",
+        c -> {
+          runs.markStaged(c, runId, stage);
+          return null;
+        });
+  }
+
   /** Marks a running run {@link RunStatus#FAILED} with its counts so far and the error text. */
   public synchronized void failRun(String runId, RunStats stats, String error) {
     requireNonNull(runId, "runId is null");

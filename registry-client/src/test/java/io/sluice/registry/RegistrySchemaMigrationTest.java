@@ -139,7 +139,7 @@ class RegistrySchemaMigrationTest {
         RegistrySchema.sluiceTables(dialect)
             .get(0)
             .withColumns(
-                new TableColumn("phase", "VARCHAR(16) NULL"),
+                new TableColumn("lease_owner", "VARCHAR(64) NULL"),
                 new TableColumn("attempt", "INTEGER NOT NULL DEFAULT 1"));
     SluiceTable staging =
         new SluiceTable(
@@ -163,6 +163,8 @@ class RegistrySchemaMigrationTest {
         "old-host",
         "app-old",
         new RunStats(100, 2, 40, 38, 2, 4, Map.of("read", 1.5, "write", 0.25)),
+        null,
+        null,
         null);
   }
 
@@ -252,11 +254,13 @@ class RegistrySchemaMigrationTest {
             createPreviousRegistry(c, dialect);
             return null;
           });
-      // This version declares no column the previous one lacked, and keeps rows_failed.
+      // This version adds staging's two columns to the previous table, and keeps rows_failed.
       assertThat(
               connection.<List<String>>autocommit(
                   "migrate", c -> RegistrySchema.ensure(c, dialect)))
-          .isEmpty();
+          .containsExactlyInAnyOrder(
+              "added column phase to sluice_materialization_runs",
+              "added column stage to sluice_materialization_runs");
     }
 
     String newRun;
@@ -268,7 +272,16 @@ class RegistrySchemaMigrationTest {
               folder.resolve("definitions.yaml"), DefinitionsFileTest.DRIVER_DEFINITIONS));
       assertThat(registry.run(OLD_RUN)).contains(expectedOldRun());
       newRun = registry.startRun(PROJECT, VIEW, new TimeInterval(T0, T0.plusSeconds(7200)), null);
+      assertThat(registry.run(newRun).orElseThrow().phase()).isNull();
+      registry.markStaged(newRun, "s3a://b/stages/p/v/w/" + newRun);
+      assertThat(registry.run(newRun).orElseThrow().phase()).isEqualTo(RunPhase.STAGED);
+      assertThat(registry.run(newRun).orElseThrow().stage()).endsWith("/w/" + newRun);
       registry.completeRun(newRun, RunStats.NONE);
+      // Only a running run is marked staged.
+      String finished = newRun;
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> registry.markStaged(finished, "s3a://b/other"))
+          .isInstanceOf(RegistryConfigurationException.class);
       assertThat(registry.run(newRun).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(registry.runs(PROJECT, VIEW)).hasSize(2);
     }
@@ -277,19 +290,21 @@ class RegistrySchemaMigrationTest {
 
     assertThat(changes)
         .containsOnlyOnce(
-            "added column phase to sluice_materialization_runs",
+            "added column lease_owner to sluice_materialization_runs",
             "added column attempt to sluice_materialization_runs")
         .contains("created table sluice_staging");
     try (RegistryConnection connection = RegistryConnection.open(config, Duration.ZERO)) {
       assertThat(
               connection.<Set<String>>autocommit(
                   "columns", c -> RegistrySchema.columns(c, RegistrySchema.RUNS_TABLE)))
-          .contains("phase", "attempt", "rows_failed");
+          .contains("phase", "stage", "lease_owner", "attempt", "rows_failed");
       assertThat(
               connection.<Boolean>autocommit(
                   "exists", c -> RegistrySchema.exists(c, "sluice_staging")))
           .isTrue();
-      assertThat(connection.<Long>autocommit("phase", c -> longColumn(c, "phase", OLD_RUN)))
+      assertThat(
+              connection.<Long>autocommit(
+                  "lease_owner", c -> longColumn(c, "lease_owner", OLD_RUN)))
           .isEqualTo(-1);
       assertThat(connection.<Long>autocommit("attempt", c -> longColumn(c, "attempt", OLD_RUN)))
           .isEqualTo(1);

@@ -57,6 +57,6 @@ final class MaterializeCommand implements Callable<Integer> {
         },
         (materialization, definition) ->
             materialization.materialize(
-                definition, new TimeInterval(window[0], window[1]), run.mode()));
+                definition, new TimeInterval(window[0], window[1]), run.mode(), !run.noResume));
   }
 }

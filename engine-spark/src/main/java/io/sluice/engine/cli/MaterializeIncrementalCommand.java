@@ -38,6 +38,6 @@ final class MaterializeIncrementalCommand implements Callable<Integer> {
         // An hourly no-op answers from the registry, without starting Spark.
         (config, definition) -> Materialization.upToDate(config, definition, to[0], run.mode()),
         (materialization, definition) ->
-            materialization.materializeIncremental(definition, to[0], run.mode()));
+            materialization.materializeIncremental(definition, to[0], run.mode(), !run.noResume));
   }
 }

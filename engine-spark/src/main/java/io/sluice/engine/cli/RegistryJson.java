@@ -48,7 +48,9 @@ final class RegistryJson {
     }
     return json.put("error", run.error())
         .put("host", run.host())
-        .put("spark_application_id", run.sparkApplicationId());
+        .put("spark_application_id", run.sparkApplicationId())
+        .put("phase", run.phase() == null ? null : run.phase().name())
+        .put("stage", run.stage());
   }
 
   /** An instant for a table: whole seconds, ISO-8601. */

@@ -44,6 +44,13 @@ final class RepoOptions {
     @Option(names = "--report", description = "Also write the JSON report to this file")
     Path report;
 
+    @Option(
+        names = "--no-resume",
+        description =
+            "With batch_engine.staging_location: read the source again even when a complete"
+                + " stage of the window could be resumed from")
+    boolean noResume;
+
     io.sluice.online.WriteMode mode() {
       return force ? io.sluice.online.WriteMode.FORCE : io.sluice.online.WriteMode.NEWER_ONLY;
     }

@@ -53,6 +53,10 @@ final class SparkSessions {
     for (Map.Entry<String, String> setting : engine.sparkConf().entrySet()) {
       conf.set(setting.getKey(), setting.getValue());
     }
+    if (engine.region() != null) {
+      // Feast's batch_engine.region is the staging bucket's region; S3A reads it from here.
+      conf.setIfMissing("spark.hadoop.fs.s3a.endpoint.region", engine.region());
+    }
     String master = conf.get("spark.master");
     if (master.equals("local") || master.startsWith("local[")) {
       conf.setIfMissing("spark.sql.shuffle.partitions", Integer.toString(4 * localCores(master)));

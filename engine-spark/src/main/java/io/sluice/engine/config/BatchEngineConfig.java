@@ -14,8 +14,10 @@ import java.util.Map;
  * @param partitions partitions of the write stage; 0 keeps Spark's own partitioning
  * @param writeBatchSize rows per online store batch (one Redis pipeline, one SQLite transaction)
  * @param writeRetryBudget how long one batch's transient store errors are retried
- * @param stagingLocation Feast's {@code staging_location}, or null; read and kept for staging,
- *     which this version does not implement yet
+ * @param staging Feast's {@code staging_location} (null: no staging) and Sluice's {@code
+ *     sluice.staging_keep} and {@code sluice.staging_retention_hours}
+ * @param region Feast's {@code region}: the AWS region of an {@code s3a://} staging location,
+ *     applied as {@code fs.s3a.endpoint.region} unless {@code spark_conf} sets that
  * @param sparkConf Spark settings applied to the session
  */
 public record BatchEngineConfig(
@@ -23,7 +25,7 @@ public record BatchEngineConfig(
     int partitions,
     int writeBatchSize,
     Duration writeRetryBudget,
-    String stagingLocation,
+    StagingConfig staging,
     String region,
     Map<String, String> sparkConf)
     implements Serializable {
@@ -43,6 +45,7 @@ public record BatchEngineConfig(
   public BatchEngineConfig {
     requireNonNull(type, "type is null");
     requireNonNull(writeRetryBudget, "writeRetryBudget is null");
+    requireNonNull(staging, "staging is null");
     sparkConf = Map.copyOf(requireNonNull(sparkConf, "sparkConf is null"));
     // Bounds are the config reader's (RepoConfig): checked there once, with the file in the
     // message.
@@ -54,8 +57,13 @@ public record BatchEngineConfig(
         DEFAULT_PARTITIONS,
         DEFAULT_WRITE_BATCH_SIZE,
         DEFAULT_WRITE_RETRY_BUDGET,
-        null,
+        StagingConfig.none(),
         null,
         Map.of());
+  }
+
+  /** Feast's {@code staging_location}, or null. */
+  public String stagingLocation() {
+    return staging.location();
   }
 }

@@ -50,6 +50,8 @@ public record RepoConfig(
   private static Set<String> sluiceKeys() {
     Set<String> keys = new java.util.TreeSet<>(OnlineStores.settingsKeys());
     keys.add(WRITE_RETRY_SECONDS);
+    keys.add(StagingConfig.KEEP);
+    keys.add(StagingConfig.RETENTION_HOURS);
     return Set.copyOf(keys);
   }
 
@@ -265,7 +267,15 @@ public record RepoConfig(
             Integer.MAX_VALUE),
         batchSize,
         Duration.ofSeconds(retrySeconds),
-        keys.optionalText(BatchEngineConfig.STAGING_LOCATION).orElse(null),
+        new StagingConfig(
+            keys.optionalText(BatchEngineConfig.STAGING_LOCATION).orElse(null),
+            sluice.bool(StagingConfig.KEEP, false),
+            Duration.ofHours(
+                sluice.longInteger(
+                    StagingConfig.RETENTION_HOURS,
+                    StagingConfig.DEFAULT_RETENTION.toHours(),
+                    1,
+                    24L * 365 * 100))),
         keys.optionalText(BatchEngineConfig.REGION).orElse(null),
         sparkConf);
   }

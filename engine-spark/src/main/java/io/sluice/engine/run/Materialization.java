@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.engine.config.RepoConfig;
+import io.sluice.engine.config.StagingConfig;
+import io.sluice.engine.layout.ReducedLayout;
 import io.sluice.engine.reduce.LatestPerEntity;
 import io.sluice.engine.reduce.LatestPerEntity.Reduction;
 import io.sluice.engine.sink.PartitionSink;
@@ -11,22 +13,33 @@ import io.sluice.engine.sink.WriteSpec;
 import io.sluice.engine.source.SchemaCheck;
 import io.sluice.engine.source.SourceReader;
 import io.sluice.engine.source.ViewColumns;
+import io.sluice.engine.staging.SourceDescription;
+import io.sluice.engine.staging.StageManifest;
+import io.sluice.engine.staging.Staging;
+import io.sluice.engine.staging.StagingReport;
 import io.sluice.online.WriteMode;
 import io.sluice.online.WriteOptions;
 import io.sluice.online.stores.OnlineStores;
+import io.sluice.registry.DataSourceDefinition;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,8 +88,17 @@ public final class Materialization {
   /** Materializes {@code [start, end)} of {@code view}, as {@link #materializableView} read it. */
   public RunReport materialize(
       FeatureViewDefinition view, TimeInterval window, WriteMode requested) {
+    return materialize(view, window, requested, true);
+  }
+
+  /**
+   * As {@link #materialize(FeatureViewDefinition, TimeInterval, WriteMode)}; with a staging
+   * location, {@code resume} false never reuses a stage ({@code --no-resume}).
+   */
+  public RunReport materialize(
+      FeatureViewDefinition view, TimeInterval window, WriteMode requested, boolean resume) {
     WriteMode mode = effective(config, requested);
-    return run(view, window, mode, "materialize");
+    return run(view, window, mode, "materialize", resume);
   }
 
   /**
@@ -86,13 +108,23 @@ public final class Materialization {
    */
   public RunReport materializeIncremental(
       FeatureViewDefinition view, Instant end, WriteMode requested) {
+    return materializeIncremental(view, end, requested, true);
+  }
+
+  /** As {@link #materializeIncremental(FeatureViewDefinition, Instant, WriteMode)}, with resume. */
+  public RunReport materializeIncremental(
+      FeatureViewDefinition view, Instant end, WriteMode requested, boolean resume) {
     WriteMode mode = effective(config, requested);
     Optional<RunReport> upToDate = upToDate(config, view, end, requested);
     if (upToDate.isPresent()) {
       return upToDate.get();
     }
     return run(
-        view, new TimeInterval(incrementalStart(view, end), end), mode, "materialize-incremental");
+        view,
+        new TimeInterval(incrementalStart(view, end), end),
+        mode,
+        "materialize-incremental",
+        resume);
   }
 
   /**
@@ -147,7 +179,11 @@ public final class Materialization {
   }
 
   private RunReport run(
-      FeatureViewDefinition view, TimeInterval window, WriteMode mode, String command) {
+      FeatureViewDefinition view,
+      TimeInterval window,
+      WriteMode mode,
+      String command,
+      boolean resume) {
     requireMaterializable(view);
     String master = spark.sparkContext().master();
     if (OnlineStores.needsLocalMode(config.onlineStore()) && !master.startsWith("local")) {
@@ -187,10 +223,11 @@ public final class Materialization {
         OnlineStores.location(config.onlineStore()),
         context.mode());
     try {
-      write(view, window, mode, runId, counters);
+      Staged staged = write(view, window, mode, runId, counters, resume);
       long recordStarted = System.nanoTime();
       registry.completeRun(runId, counters.stats());
       counters.secondsSince("record", recordStarted);
+      finishStage(staged, counters);
       counters.finish();
       RunReport report = RunReport.succeeded(context, counters.counts());
       LOG.info(
@@ -220,57 +257,263 @@ public final class Materialization {
     }
   }
 
-  /** Reads, checks, reduces and writes every partition; fills {@code counters} as it goes. */
-  private void write(
+  /**
+   * Reads, checks, reduces and writes every partition; fills {@code counters} as it goes. With a
+   * staging location the reduced rows are staged first (or a complete stage of the window is
+   * reused, when {@code resume}), and the write reads the stage. Returns the stage, or null.
+   */
+  private Staged write(
       FeatureViewDefinition view,
       TimeInterval window,
       WriteMode mode,
       String runId,
-      RunCounters counters) {
+      RunCounters counters,
+      boolean resume) {
     ViewColumns columns = ViewColumns.of(view);
     // A relative file path (as `feast apply` stores it) is relative to the repo, as in Feast.
-    Dataset<Row> source =
-        SourceReader.read(
-            spark, view.batchSource().withPathResolvedAgainst(config.file().getParent()), window);
-    SchemaCheck.check(view.name(), view.batchSource().name(), source.schema(), columns);
-    Reduction reduction = LatestPerEntity.reduce(source, columns, window);
-    Dataset<Row> latest = reduction.latest();
-    if (config.batchEngine().partitions() > 0) {
-      latest = latest.repartition(config.batchEngine().partitions());
-    }
-    PartitionSink sink =
-        new PartitionSink(
-            new WriteSpec(
-                config.onlineStore(),
-                ViewColumns.schema(view, config.registry().onlineVersioning()),
-                new WriteOptions(
-                    mode,
-                    config.keyFormat(),
-                    config.batchEngine().writeRetryBudget(),
-                    parallelWriters()),
-                config.batchEngine().writeBatchSize()),
-            counters.sink);
-    counters.secondsSince("plan", counters.startedNanos());
-
-    StageTimes stages = new StageTimes(runId);
-    spark.sparkContext().addSparkListener(stages);
+    DataSourceDefinition source =
+        view.batchSource().withPathResolvedAgainst(config.file().getParent());
+    StagingConfig staging = config.batchEngine().staging();
     spark.sparkContext().setJobGroup(runId, "sluice " + view.name() + " " + window, false);
-    long actionStarted = System.nanoTime();
-    long actionStartedMillis = System.currentTimeMillis();
-    try (RunProgress progress =
-        RunProgress.start(spark.sparkContext(), runId, view.name(), latest, counters.sink)) {
-      latest.foreachPartition(sink);
+    try {
+      Dataset<Row> latest;
+      Staged staged = null;
+      Reduction reduction = null;
+      if (staging.location() == null) {
+        reduction = reduce(view.name(), source, columns, window);
+        latest = reduction.latest();
+      } else {
+        staged = stage(view, columns, source, window, runId, counters, resume);
+        latest = staged.rows();
+      }
+      if (config.batchEngine().partitions() > 0) {
+        latest = latest.repartition(config.batchEngine().partitions());
+      }
+      PartitionSink sink =
+          new PartitionSink(
+              new WriteSpec(
+                  config.onlineStore(),
+                  ViewColumns.schema(view, config.registry().onlineVersioning()),
+                  new WriteOptions(
+                      mode,
+                      config.keyFormat(),
+                      config.batchEngine().writeRetryBudget(),
+                      parallelWriters()),
+                  config.batchEngine().writeBatchSize()),
+              counters.sink);
+      if (staged == null) {
+        counters.secondsSince("plan", counters.startedNanos());
+      }
+      double[] action =
+          timed(runId, view.name(), latest, counters, rows -> rows.foreachPartition(sink));
+      if (staged == null) {
+        counters.seconds("read_reduce", action[1]);
+        counters.seconds("write", action[0] - action[1]);
+        counters.observed(observed(reduction));
+      } else {
+        counters.seconds("write", action[0]);
+      }
+      return staged;
     } finally {
       spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private Reduction reduce(
+      String viewName, DataSourceDefinition source, ViewColumns columns, TimeInterval window) {
+    Dataset<Row> rows = SourceReader.read(spark, source, window);
+    SchemaCheck.check(viewName, source.name(), rows.schema(), columns);
+    return LatestPerEntity.reduce(rows, columns, window);
+  }
+
+  /**
+   * Runs {@code action} on {@code rows} with the run's progress lines; returns its seconds and, of
+   * those, the seconds to its last shuffle map stage (reading and reducing).
+   */
+  private double[] timed(
+      String runId,
+      String viewName,
+      Dataset<Row> rows,
+      RunCounters counters,
+      java.util.function.Consumer<Dataset<Row>> action) {
+    StageTimes stages = new StageTimes(runId);
+    spark.sparkContext().addSparkListener(stages);
+    long started = System.nanoTime();
+    long startedMillis = System.currentTimeMillis();
+    try (RunProgress progress =
+        RunProgress.start(spark.sparkContext(), runId, viewName, rows, counters.sink)) {
+      action.accept(rows);
+    } finally {
       spark.sparkContext().removeSparkListener(stages);
     }
     // The action's time is measured here; the listener only splits it (its events arrive
     // asynchronously, the last ones possibly after the action returned).
-    double action = (System.nanoTime() - actionStarted) / 1e9;
-    double readReduce = Math.min(stages.readReduceSeconds(actionStartedMillis), action);
-    counters.seconds("read_reduce", readReduce);
-    counters.seconds("write", action - readReduce);
-    counters.observed(observed(reduction));
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new double[] {seconds, Math.min(stages.readReduceSeconds(startedMillis), seconds)};
+  }
+
+  /** The stage a run wrote or reused, and its rows as the write reads them. */
+  private record Staged(Staging staging, Staging.Stage stage, Dataset<Row> rows) {}
+
+  /**
+   * Finds a complete stage of the window to resume from or writes a new one, marks the run STAGED,
+   * and returns the stage's rows. The location is checked for writing first, and stages of this
+   * view older than the retention are deleted.
+   */
+  private Staged stage(
+      FeatureViewDefinition view,
+      ViewColumns columns,
+      DataSourceDefinition source,
+      TimeInterval window,
+      String runId,
+      RunCounters counters,
+      boolean resume) {
+    StagingConfig config = this.config.batchEngine().staging();
+    Instant now = Instant.now();
+    Staging staging =
+        Staging.open(
+            spark.sessionState().newHadoopConf(),
+            config.location(),
+            this.config.project(),
+            view.name(),
+            window);
+    StagingReport report =
+        StagingReport.at(staging.location(), staging.deleteExpired(config.retention(), now));
+    counters.staging(report);
+    List<String> layout = layout(columns);
+    Dataset<Row> rows = null;
+    InvalidUsageException unreadable = null;
+    try {
+      rows = SourceReader.read(spark, source, window);
+    } catch (InvalidUsageException e) {
+      unreadable = e; // a source that is gone: a stage may still stand for it
+    }
+    List<Staging.Stage> complete = staging.completeStages();
+    Staging.Choice choice =
+        resume
+            ? staging.choose(
+                complete,
+                layout,
+                rows == null ? null : SourceDescription.of(SourceReader.describe(source), rows),
+                unreadable == null ? null : unreadable.getMessage())
+            : Staging.Choice.none(
+                complete.isEmpty()
+                    ? List.of()
+                    : List.of(
+                        "--no-resume: "
+                            + complete.size()
+                            + " complete stage"
+                            + (complete.size() == 1 ? "" : "s")
+                            + " of this window not considered"));
+    report = report.withNotResumed(choice.notReused());
+    Staging.Stage stage;
+    if (choice.stage() != null) {
+      stage = choice.stage();
+      double age =
+          Math.max(0, Duration.between(stage.manifest().createdAt(), now).toMillis()) / 1000.0;
+      report = report.resumed(stage.folder().toString(), age, choice.note());
+      counters.staging(report);
+      counters.secondsSince("plan", counters.startedNanos());
+      LOG.info(
+          "Run {}: resuming from stage {} ({} rows, staged {} s ago); the source is not read",
+          runId,
+          stage.folder(),
+          stage.manifest().rows(),
+          Math.round(age));
+    } else {
+      if (unreadable != null) {
+        throw unreadable;
+      }
+      SchemaCheck.check(view.name(), source.name(), rows.schema(), columns);
+      SourceDescription described = SourceDescription.of(SourceReader.describe(source), rows);
+      Reduction reduction = LatestPerEntity.reduce(rows, columns, window);
+      org.apache.hadoop.fs.Path folder = staging.newStage(runId);
+      Observation staged = new Observation("sluice-staged-" + runId);
+      Dataset<Row> latest =
+          reduction.latest().observe(staged, functions.count(functions.lit(1)).as("rows"));
+      counters.secondsSince("plan", counters.startedNanos());
+      double[] action =
+          timed(
+              runId,
+              view.name(),
+              latest,
+              counters,
+              reduced -> reduced.write().mode(SaveMode.ErrorIfExists).parquet(folder.toString()));
+      counters.seconds("read_reduce", action[1]);
+      counters.seconds("stage", action[0] - action[1]);
+      counters.observed(observed(reduction));
+      long stagedRows = ((Number) observedMap(staged).get("rows")).longValue();
+      StructType schema = reduction.latest().schema();
+      stage =
+          staging.complete(
+              folder,
+              files ->
+                  new StageManifest(
+                      StageManifest.FORMAT,
+                      sluiceVersion(),
+                      runId,
+                      this.config.project(),
+                      view.name(),
+                      window.start(),
+                      window.end(),
+                      Instant.now(),
+                      stagedRows,
+                      layout,
+                      schema.json(),
+                      files,
+                      described));
+      report = report.withStage(stage.folder().toString());
+      counters.staging(report);
+      LOG.info("Run {}: staged {} rows in {}", runId, stagedRows, stage.folder());
+    }
+    registry.markStaged(runId, stage.folder().toString());
+    StructType schema = (StructType) DataType.fromJson(stage.manifest().sparkSchema());
+    List<String> files = stage.files();
+    Dataset<Row> stagedRows =
+        files.isEmpty()
+            ? spark.createDataFrame(List.of(), schema)
+            : spark.read().schema(schema).parquet(files.toArray(String[]::new));
+    return new Staged(staging, stage, stagedRows);
+  }
+
+  /** The reduced layout's columns as a stage's manifest lists them: {@code name:FEAST_TYPE}. */
+  private static List<String> layout(ViewColumns columns) {
+    ReducedLayout layout = columns.layout();
+    List<String> names = layout.columnNames();
+    List<String> described = new java.util.ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      String type;
+      if (i < layout.joinKeys().size()) {
+        type = layout.joinKeys().get(i).type().name();
+      } else if (i == layout.eventTimestampIndex() || i == layout.createdTimestampIndex()) {
+        type = "UNIX_TIMESTAMP";
+      } else {
+        type = layout.features().get(i - layout.featureIndex(0)).type().name();
+      }
+      described.add(names.get(i) + ":" + type);
+    }
+    return described;
+  }
+
+  /**
+   * After a succeeded run: deletes its stage, or keeps it when {@code sluice.staging_keep} says so.
+   * A stage that cannot be deleted is logged, never fails the run; the next run's clean-up deletes
+   * it once it is older than the retention.
+   */
+  private void finishStage(Staged staged, RunCounters counters) {
+    if (staged == null) {
+      return;
+    }
+    boolean keep = config.batchEngine().staging().keep();
+    if (!keep) {
+      staged.staging().delete(staged.stage().folder());
+    }
+    counters.staging(counters.staging().withKept(keep));
+  }
+
+  private static String sluiceVersion() {
+    String version = Materialization.class.getPackage().getImplementationVersion();
+    return version == null ? "development" : version;
   }
 
   /**
@@ -278,11 +521,15 @@ public final class Materialization {
    * Spark change in when observations fire can never hang a run.
    */
   private static Map<String, Object> observed(Reduction reduction) {
+    return observedMap(reduction.counts());
+  }
+
+  private static Map<String, Object> observedMap(Observation observation) {
     try {
       return CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return reduction.counts().getAsJava();
+                  return observation.getAsJava();
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                   throw new java.util.concurrent.CompletionException(e);

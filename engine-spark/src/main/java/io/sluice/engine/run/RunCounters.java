@@ -2,6 +2,7 @@ package io.sluice.engine.run;
 
 import io.sluice.engine.reduce.LatestPerEntity;
 import io.sluice.engine.sink.SinkCounters;
+import io.sluice.engine.staging.StagingReport;
 import io.sluice.registry.RunStats;
 import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ final class RunCounters {
   private final Map<String, Double> seconds = new LinkedHashMap<>();
   private final long startedNanos = System.nanoTime();
   private long rowsRead;
+  private StagingReport staging;
 
   RunCounters(SparkContext spark) {
     sink = SinkCounters.register(spark);
@@ -33,6 +35,14 @@ final class RunCounters {
     dropped.put(LatestPerEntity.NULL_JOIN_KEY, number(counts, LatestPerEntity.NULL_JOIN_KEY));
     dropped.put(
         LatestPerEntity.NULL_EVENT_TIMESTAMP, number(counts, LatestPerEntity.NULL_EVENT_TIMESTAMP));
+  }
+
+  void staging(StagingReport report) {
+    staging = report;
+  }
+
+  StagingReport staging() {
+    return staging;
   }
 
   void seconds(String stage, double value) {
@@ -74,7 +84,8 @@ final class RunCounters {
         sink.storeRetries().value(),
         sink.storeThrottled().value(),
         partitions(),
-        new LinkedHashMap<>(seconds));
+        new LinkedHashMap<>(seconds),
+        staging);
   }
 
   private long written() {

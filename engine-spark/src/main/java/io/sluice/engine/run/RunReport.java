@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.common.json.Json;
+import io.sluice.engine.staging.StagingReport;
 import io.sluice.registry.TimeInterval;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -26,7 +27,10 @@ import java.util.Map;
  *     config, registry, Spark session), {@code plan} (driver: run row, source schema), {@code
  *     read_reduce} (Spark stages reading the window and reducing to latest per entity), {@code
  *     write} (the stage writing partitions to the online store), {@code record} (the registry
- *     transaction), {@code total} (from the run's start)
+ *     transaction), {@code total} (from the run's start); with staging also {@code stage} (the rest
+ *     of the job that reads, reduces and writes the stage: the final aggregation and the Parquet
+ *     write), and {@code write} reads the stage
+ * @param staging where the run staged and whether it resumed, when {@code staging_location} is set
  */
 @JsonPropertyOrder({
   "run_id",
@@ -48,6 +52,7 @@ import java.util.Map;
   "partitions",
   "seconds",
   "online_store",
+  "staging",
   "error"
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -71,6 +76,7 @@ public record RunReport(
     @JsonProperty("partitions") int partitions,
     @JsonProperty("seconds") Map<String, Double> seconds,
     @JsonProperty("online_store") String onlineStore,
+    @JsonProperty("staging") StagingReport staging,
     @JsonProperty("error") String error) {
   /** What identifies a run in its report, fixed before it starts. */
   record Context(
@@ -92,7 +98,8 @@ public record RunReport(
       long storeRetries,
       long storeThrottled,
       int partitions,
-      Map<String, Double> seconds) {}
+      Map<String, Double> seconds,
+      StagingReport staging) {}
 
   public static final String SUCCEEDED = "SUCCEEDED";
   public static final String FAILED = "FAILED";
@@ -138,6 +145,7 @@ public record RunReport(
         0,
         Map.of(),
         onlineStore,
+        null,
         null);
   }
 
@@ -162,6 +170,7 @@ public record RunReport(
         0,
         0,
         0,
+        null,
         null,
         null,
         error);
@@ -189,6 +198,7 @@ public record RunReport(
         counts.partitions(),
         counts.seconds(),
         context.onlineStore(),
+        counts.staging(),
         error);
   }
 

@@ -2,12 +2,23 @@ package io.sluice.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import feast.proto.types.ValueProto.Value;
+import feast.proto.types.ValueProto.ValueType;
+import io.sluice.common.feast.Column;
+import io.sluice.online.EntityKeyFormat;
+import io.sluice.online.format.EntityKeySerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -63,6 +74,10 @@ final class DriverStatsRepo {
             - {name: acc_rate, dtype: Float64}
             - {name: avg_daily_trips, dtype: INT64}
       """;
+
+  private static final EntityKeySerializer KEYS =
+      new EntityKeySerializer(
+          List.of(new Column("driver_id", ValueType.Enum.INT64)), EntityKeyFormat.V3);
 
   final Path dir;
   final List<Row> rows;
@@ -160,6 +175,35 @@ final class DriverStatsRepo {
       }
     }
     return latest;
+  }
+
+  /**
+   * feature name → Value stored for one driver in the SQLite online store at data/online.db, plus
+   * "event_ts" → the stored time as the driver returns it (an Integer or Long for Feast's whole
+   * epoch seconds).
+   */
+  Map<String, Object> stored(long driver) throws SQLException {
+    Map<String, Object> values = new LinkedHashMap<>();
+    Path store = dir.resolve("data/online.db");
+    if (!Files.exists(store)) {
+      return values;
+    }
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + store);
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT feature_name, value, event_ts FROM demo_test_driver_hourly_stats WHERE"
+                    + " entity_key = ?")) {
+      select.setBytes(1, KEYS.serialize(List.of(driver)));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          values.put(rows.getString(1), Value.parseFrom(rows.getBytes(2)));
+          values.put("event_ts", rows.getObject(3));
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return values;
   }
 
   static void write(Path file, String text) {

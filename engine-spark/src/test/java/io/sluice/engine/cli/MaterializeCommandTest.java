@@ -6,24 +6,15 @@ import static io.sluice.engine.cli.DriverStatsRepo.DAY3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import feast.proto.types.ValueProto.Value;
-import feast.proto.types.ValueProto.ValueType;
-import io.sluice.common.feast.Column;
 import io.sluice.engine.SparkTestBase;
 import io.sluice.engine.run.ExitCodes;
 import io.sluice.engine.run.RunReport;
-import io.sluice.online.EntityKeyFormat;
-import io.sluice.online.format.EntityKeySerializer;
 import io.sluice.registry.MaterializationRun;
 import io.sluice.registry.RunStatus;
 import io.sluice.registry.SqlRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,9 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The commands end to end on the embedded default: SQLite registry and SQLite online store. */
 class MaterializeCommandTest extends SparkTestBase {
-  private static final EntityKeySerializer KEYS =
-      new EntityKeySerializer(
-          List.of(new Column("driver_id", ValueType.Enum.INT64)), EntityKeyFormat.V3);
   @TempDir Path dir;
   private DriverStatsRepo repo;
 
@@ -74,34 +62,6 @@ class MaterializeCommandTest extends SparkTestBase {
         "driver_hourly_stats",
         "--end",
         end);
-  }
-
-  /**
-   * feature name → Value stored for one driver, plus "event_ts" → the stored time as the driver
-   * returns it (an Integer or Long for Feast's whole epoch seconds).
-   */
-  private Map<String, Object> stored(long driver) throws SQLException {
-    Map<String, Object> values = new LinkedHashMap<>();
-    Path store = dir.resolve("data/online.db");
-    if (!Files.exists(store)) {
-      return values;
-    }
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + store);
-        PreparedStatement select =
-            connection.prepareStatement(
-                "SELECT feature_name, value, event_ts FROM demo_test_driver_hourly_stats WHERE"
-                    + " entity_key = ?")) {
-      select.setBytes(1, KEYS.serialize(List.of(driver)));
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          values.put(rows.getString(1), Value.parseFrom(rows.getBytes(2)));
-          values.put("event_ts", rows.getObject(3));
-        }
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new AssertionError(e);
-      }
-    }
-    return values;
   }
 
   private String intervals() {
@@ -164,7 +124,7 @@ class MaterializeCommandTest extends SparkTestBase {
 
     for (long driver : new long[] {1, 57, 200}) {
       Row want = expected.get(driver);
-      Map<String, Object> got = stored(driver);
+      Map<String, Object> got = repo.stored(driver);
       assertThat(((Value) got.get("conv_rate")).getFloatVal()).isEqualTo(want.getFloat(3));
       assertThat(((Value) got.get("acc_rate")).getDoubleVal()).isEqualTo(want.getDouble(4));
       assertThat(((Value) got.get("avg_daily_trips")).getInt64Val()).isEqualTo(want.getLong(5));
@@ -206,7 +166,7 @@ class MaterializeCommandTest extends SparkTestBase {
     assertThat(report.start()).isEqualTo(DAY2);
     assertThat(report.end()).isEqualTo(DAY3);
     assertThat(report.rowsWritten()).isEqualTo(200);
-    assertThat(((Value) stored(3).get("avg_daily_trips")).getInt64Val())
+    assertThat(((Value) repo.stored(3).get("avg_daily_trips")).getInt64Val())
         .isEqualTo(repo.expectedLatest(DAY2, DAY3).get(3L).getLong(5));
     assertThat(intervals())
         .contains("{\"start\":\"2024-05-01T00:00:00Z\",\"end\":\"2024-05-03T00:00:00Z\"}");
@@ -382,7 +342,7 @@ class MaterializeCommandTest extends SparkTestBase {
   }
 
   private void assertNothingWritten() throws SQLException {
-    assertThat(stored(1)).isEmpty();
+    assertThat(repo.stored(1)).isEmpty();
     assertThat(intervals()).contains("\"intervals\":[]");
   }
 

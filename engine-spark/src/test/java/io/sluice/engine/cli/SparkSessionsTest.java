@@ -15,7 +15,7 @@ class SparkSessionsTest {
         defaults.partitions(),
         defaults.writeBatchSize(),
         defaults.writeRetryBudget(),
-        null,
+        defaults.staging(),
         null,
         sparkConf);
   }
@@ -30,6 +30,32 @@ class SparkSessionsTest {
     assertThat(conf.get("spark.sql.session.timeZone")).isEqualTo("UTC");
     assertThat(conf.get("spark.sql.shuffle.partitions"))
         .isEqualTo(Integer.toString(4 * Runtime.getRuntime().availableProcessors()));
+  }
+
+  @Test
+  void feastsRegionIsTheS3aRegionUnlessSparkConfSetsIt() {
+    BatchEngineConfig defaults = BatchEngineConfig.defaults();
+    java.util.function.Function<Map<String, String>, BatchEngineConfig> withRegion =
+        sparkConf ->
+            new BatchEngineConfig(
+                defaults.type(),
+                defaults.partitions(),
+                defaults.writeBatchSize(),
+                defaults.writeRetryBudget(),
+                defaults.staging(),
+                "eu-west-1",
+                sparkConf);
+    String key = "spark.hadoop.fs.s3a.endpoint.region";
+    assertThat(
+            SparkSessions.conf(new SparkConf(false), "sluice", withRegion.apply(Map.of())).get(key))
+        .isEqualTo("eu-west-1");
+    assertThat(
+            SparkSessions.conf(
+                    new SparkConf(false), "sluice", withRegion.apply(Map.of(key, "us-east-2")))
+                .get(key))
+        .isEqualTo("us-east-2");
+    assertThat(SparkSessions.conf(new SparkConf(false), "sluice", engine(Map.of())).contains(key))
+        .isFalse();
   }
 
   @Test

@@ -40,7 +40,8 @@ class ConfExamplesTest {
   void loadsInSluiceAndKeepsToFeastsRules(Path example) throws Exception {
     String text = Files.readString(example);
     // ${VAR} references need values to load; Feast expands them the same way.
-    for (String variable : List.of("REGISTRY_PASSWORD", "REDIS_PASSWORD")) {
+    for (String variable :
+        List.of("REGISTRY_PASSWORD", "REDIS_PASSWORD", "S3_ACCESS_KEY", "S3_SECRET_KEY")) {
       text = text.replace("${" + variable + "}", "secret");
     }
     Path copy = Files.createTempDirectory("conf").resolve("feature_store.yaml");

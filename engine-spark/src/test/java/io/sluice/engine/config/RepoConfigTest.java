@@ -34,7 +34,8 @@ class RepoConfigTest {
     assertThat(config.batchEngine()).isEqualTo(BatchEngineConfig.defaults());
     assertThat(BatchEngineConfig.defaults())
         .isEqualTo(
-            new BatchEngineConfig("local", 0, 1000, Duration.ofSeconds(60), null, null, Map.of()));
+            new BatchEngineConfig(
+                "local", 0, 1000, Duration.ofSeconds(60), StagingConfig.none(), null, Map.of()));
   }
 
   @Test
@@ -52,6 +53,27 @@ class RepoConfigTest {
     assertThat(postgres.registry().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/feast");
     assertThat(postgres.registry().user()).isEqualTo("feast");
     assertThat(postgres.registry().password()).isEqualTo("s@cret");
+  }
+
+  @Test
+  void stagingSettingsComeFromBatchEngineAndTheSluiceSection() throws Exception {
+    RepoConfig config =
+        load(
+            """
+            project: p
+            registry: {registry_type: sql, path: "sqlite:///r.db"}
+            batch_engine: {type: spark.engine, staging_location: "s3a://b/stages"}
+            sluice: {staging_keep: true, staging_retention_hours: 2}
+            """);
+    assertThat(config.batchEngine().staging())
+        .isEqualTo(new StagingConfig("s3a://b/stages", true, Duration.ofHours(2)));
+    assertThatThrownBy(
+            () ->
+                load(
+                    "project: p\nregistry: {registry_type: sql, path: \"sqlite:///r.db\"}\n"
+                        + "sluice: {staging_retention_hours: 0}\n"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("staging_retention_hours");
   }
 
   @Test
@@ -87,7 +109,7 @@ class RepoConfigTest {
                 16,
                 250,
                 Duration.ofSeconds(5),
-                "s3a://bucket/staging",
+                new StagingConfig("s3a://bucket/staging", false, StagingConfig.DEFAULT_RETENTION),
                 "eu-west-1",
                 Map.of(
                     "spark.executor.memory",
