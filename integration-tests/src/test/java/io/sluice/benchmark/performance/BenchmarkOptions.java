@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * --width-cells 50000000     …capped so that entities × features stays under this (Redis memory)
  * --store-rows 200000        rows of the DynamoDB and SQLite runs (entities = rows / 10)
  * --only REGEX               run only the sections whose name matches (reduction, write,
- *                            fixed-cost, end-to-end, cpu-shuffle, cluster, width, stores,
- *                            feast)
+ *                            fixed-cost, end-to-end, cpu-shuffle, cluster, staging, width,
+ *                            stores, feast)
  * --out FILE                 the JSON of every figure (target/benchmarks/latest.json)
  * --compare OLD.json         print the change of every figure against an earlier JSON
  * --report FILE              the Markdown report (BENCHMARKS.md), its plots in docs/benchmarks/
@@ -48,6 +48,7 @@ record BenchmarkOptions(
           "end-to-end",
           "cpu-shuffle",
           "cluster",
+          "staging",
           "width",
           "stores",
           "feast");

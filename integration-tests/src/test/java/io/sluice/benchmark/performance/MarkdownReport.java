@@ -54,6 +54,13 @@ final class MarkdownReport {
             + " against the HSET loop of the local runs, the driver's peak RSS, and the wall"
             + " against local mode's.");
     SECTIONS.put(
+        "staging",
+        "`batch_engine.staging_location` (issue 11) at the largest size up to 10M rows: the"
+            + " newer-only run's wall with the stage on the local disk and on `s3a://` (S3Mock in"
+            + " its own JVM) against the same run without staging, and a `--force` run resumed from"
+            + " a kept stage against a full rerun with `--no-resume`. No targets: the cost of"
+            + " staging and what resuming saves.");
+    SECTIONS.put(
         "width",
         "Write rows/s of newer-only runs at 10, 50 and 200 FLOAT features (one row per entity)"
             + " against the same HSET loop of the same bytes.");

@@ -3,6 +3,7 @@ package io.sluice.benchmark.performance;
 import io.sluice.benchmark.performance.SluiceLauncher.Mode;
 import io.sluice.testing.DynaliteServer;
 import io.sluice.testing.RedisServer;
+import io.sluice.testing.S3MockServer;
 import io.sluice.testing.SparkCluster;
 import io.sluice.testing.TempDirs;
 import java.nio.file.Files;
@@ -43,6 +44,9 @@ import redis.clients.jedis.Jedis;
  *   <li>{@code cluster}: the newer-only runs again through {@code spark-submit} on a standalone
  *       cluster on this machine ({@link SparkCluster}): wall, linearity, stages, driver RSS, and
  *       the wall against local mode's.
+ *   <li>{@code staging}: end-to-end wall with {@code batch_engine.staging_location} on the local
+ *       file system and on {@code s3a://} (S3Mock) against the same run without staging, and a run
+ *       resumed from a kept stage against a full rerun, at the largest size up to 10M rows.
  *   <li>{@code width}: write rows/s at 10, 50, 200 FLOAT features against the HSET loop.
  *   <li>{@code stores}: DynamoDB (dynalite) and SQLite runs against plain loops over the same items
  *       and rows ({@link StoreLimits}).
@@ -195,6 +199,9 @@ public final class PerformanceReport {
         if (!bySize.isEmpty() && options.runs("cluster")) {
           cluster(redis, bySize);
         }
+        if (!bySize.isEmpty() && options.runs("staging")) {
+          staging(redis, stagingData(bySize));
+        }
         if (!byWidth.isEmpty()) {
           widths(redis, byWidth);
         }
@@ -210,7 +217,7 @@ public final class PerformanceReport {
   }
 
   private boolean redisSizesRun() {
-    return localSizesRun() || options.runs("cluster");
+    return localSizesRun() || options.runs("cluster") || options.runs("staging");
   }
 
   private boolean localSizesRun() {
@@ -557,6 +564,166 @@ public final class PerformanceReport {
     progress(
         "sluice on the standalone cluster, %,d rows: wall %.2f s, read_reduce %.2f s, write %.2f s",
         data.rows(), result.wallSeconds(), result.seconds("read_reduce"), result.seconds("write"));
+    return result;
+  }
+
+  // ---- staging ----
+
+  /** The staging section's data: the largest size up to 10M rows (else the smallest). */
+  private static DataSet stagingData(Map<Long, DataSet> bySize) {
+    DataSet chosen = bySize.values().iterator().next();
+    for (DataSet data : bySize.values()) {
+      if (data.rows() <= 10_000_000L) {
+        chosen = data;
+      }
+    }
+    return chosen;
+  }
+
+  private void staging(RedisServer redis, DataSet data) {
+    String bucket = "bench";
+    List<Double> none = new ArrayList<>();
+    List<Double> file = new ArrayList<>();
+    List<Double> s3a = new ArrayList<>();
+    List<Double> resumed = new ArrayList<>();
+    List<Double> rerun = new ArrayList<>();
+    try (S3MockServer s3 = S3MockServer.start(bucket)) {
+      String s3aConf =
+          "  spark_conf:\n"
+              + "    spark.hadoop.fs.s3a.endpoint: \""
+              + s3.endpoint()
+              + "\"\n"
+              + "    spark.hadoop.fs.s3a.path.style.access: \"true\"\n"
+              + "    spark.hadoop.fs.s3a.connection.ssl.enabled: \"false\"\n"
+              + "    spark.hadoop.fs.s3a.access.key: \"bench\"\n"
+              + "    spark.hadoop.fs.s3a.secret.key: \"bench\"\n"
+              + "    spark.hadoop.fs.s3a.aws.credentials.provider:"
+              + " \"org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider\"\n";
+      for (int r = 0; r < options.repetitions(); r++) {
+        String label = "staging-r" + r;
+        Path fileStages = work.resolve(label + "-stages");
+        List<Runnable> variants =
+            List.of(
+                () ->
+                    none.add(redisRun(redis, data, Mode.NEWER_ONLY, label + "-none").wallSeconds()),
+                () ->
+                    file.add(
+                        stagedRun(
+                                redis,
+                                data,
+                                label + "-file",
+                                "batch_engine:\n  type: spark.engine\n  staging_location: "
+                                    + fileStages.toUri()
+                                    + "\n")
+                            .wallSeconds()),
+                () ->
+                    s3a.add(
+                        stagedRun(
+                                redis,
+                                data,
+                                label + "-s3a",
+                                "batch_engine:\n  type: spark.engine\n  staging_location: s3a://"
+                                    + bucket
+                                    + "/"
+                                    + label
+                                    + "\n"
+                                    + s3aConf)
+                            .wallSeconds()),
+                () -> {
+                  // A kept stage, then the same window again: resumed from it, and read in full.
+                  flush(redis);
+                  FeatureRepo repo =
+                      FeatureRepo.create(
+                          work.resolve(label + "-resume"),
+                          data,
+                          FeatureRepo.redisStore(redis.port())
+                              + "batch_engine:\n  type: spark.engine\n  staging_location: "
+                              + work.resolve(label + "-kept").toUri()
+                              + "\nsluice: {staging_keep: true}\n");
+                  launcher.materialize(repo, Mode.NEWER_ONLY, Map.of());
+                  flush(redis);
+                  RunResult fromStage = launcher.materialize(repo, Mode.FORCE, List.of());
+                  if (fromStage.report().path("staging").path("resumed_from").isMissingNode()
+                      || fromStage.report().path("rows_read").asLong() != 0) {
+                    throw new IllegalStateException(
+                        "The rerun did not resume from the stage: " + fromStage.report());
+                  }
+                  checkKeys(redis, data.entities(), "the resumed run");
+                  flush(redis);
+                  RunResult full = launcher.materialize(repo, Mode.FORCE, List.of("--no-resume"));
+                  checkKeys(redis, data.entities(), "the full rerun");
+                  resumed.add(fromStage.wallSeconds());
+                  rerun.add(full.wallSeconds());
+                  progress(
+                      "staging, %,d rows: resumed %.2f s, full rerun %.2f s",
+                      data.rows(), fromStage.wallSeconds(), full.wallSeconds());
+                  TempDirs.delete(repo.dir());
+                  TempDirs.delete(work.resolve(label + "-kept"));
+                });
+        for (int i = 0; i < variants.size(); i++) {
+          variants.get((i + r) % variants.size()).run();
+        }
+        TempDirs.delete(fileStages);
+      }
+    }
+    String rows = rows(data.rows()) + " rows";
+    Sample without = new Sample(none);
+    figures.add(
+        Figure.againstLimit(
+                "staging",
+                rows + ", file: staging",
+                "s",
+                new Sample(file),
+                "no staging",
+                without,
+                null)
+            .withNote("wall, newer-only; the stage on this machine's disk, deleted after success"));
+    figures.add(
+        Figure.againstLimit(
+                "staging",
+                rows + ", s3a:// staging (S3Mock)",
+                "s",
+                new Sample(s3a),
+                "no staging",
+                without,
+                null)
+            .withNote("wall, newer-only; S3Mock in its own JVM on the same 2 cores"));
+    figures.add(
+        Figure.againstLimit(
+                "staging",
+                rows + ", resumed from a stage",
+                "s",
+                new Sample(resumed),
+                "full rerun (--no-resume)",
+                new Sample(rerun),
+                null)
+            .withNote(
+                "wall, --force into a flushed Redis; file: staging; the saving is the read and"
+                    + " reduction"));
+  }
+
+  /** A newer-only run into a flushed Redis with {@code engineYaml} after the online store. */
+  private RunResult stagedRun(RedisServer redis, DataSet data, String label, String engineYaml) {
+    flush(redis);
+    FeatureRepo repo =
+        FeatureRepo.create(
+            work.resolve(label), data, FeatureRepo.redisStore(redis.port()) + engineYaml);
+    RunResult result = launcher.materialize(repo, Mode.NEWER_ONLY, Map.of());
+    if (result.rowsWritten() != data.entities()) {
+      throw new IllegalStateException(
+          "The staged run wrote " + result.rowsWritten() + " rows, expected " + data.entities());
+    }
+    checkKeys(redis, result.rowsWritten(), "the staged run");
+    progress(
+        "sluice with staging (%s), %,d rows: wall %.2f s, read_reduce %.2f s, stage %.2f s, write"
+            + " %.2f s",
+        label,
+        data.rows(),
+        result.wallSeconds(),
+        result.seconds("read_reduce"),
+        result.seconds("stage"),
+        result.seconds("write"));
+    TempDirs.delete(repo.dir());
     return result;
   }
 

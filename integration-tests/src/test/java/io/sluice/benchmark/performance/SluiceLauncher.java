@@ -41,7 +41,12 @@ final class SluiceLauncher {
    * non-zero exit.
    */
   RunResult materialize(FeatureRepo repo, Mode mode, Map<String, String> environment) {
-    return materialize(repo, mode, environment, null);
+    return materialize(repo, mode, environment, null, List.of());
+  }
+
+  /** As {@link #materialize(FeatureRepo, Mode, Map)} with more arguments ({@code --no-resume}). */
+  RunResult materialize(FeatureRepo repo, Mode mode, List<String> arguments) {
+    return materialize(repo, mode, Map.of(), null, arguments);
   }
 
   /**
@@ -51,14 +56,23 @@ final class SluiceLauncher {
    */
   RunResult materializeOn(
       SparkCluster cluster, String executorMemory, FeatureRepo repo, Mode mode) {
-    return materialize(repo, mode, Map.of(), new Submit(cluster, executorMemory));
+    return materialize(repo, mode, Map.of(), new Submit(cluster, executorMemory), List.of());
   }
 
   private record Submit(SparkCluster cluster, String executorMemory) {}
 
   private RunResult materialize(
-      FeatureRepo repo, Mode mode, Map<String, String> environment, Submit submit) {
-    Path dir = repo.dir().resolve("run-" + mode.name().toLowerCase(java.util.Locale.ROOT));
+      FeatureRepo repo,
+      Mode mode,
+      Map<String, String> environment,
+      Submit submit,
+      List<String> arguments) {
+    // A folder per run, also when one repo runs several times (the staging section's resume).
+    String name = "run-" + mode.name().toLowerCase(java.util.Locale.ROOT);
+    Path dir = repo.dir().resolve(name);
+    for (int i = 2; Files.exists(dir); i++) {
+      dir = repo.dir().resolve(name + "-" + i);
+    }
     Path eventLog = dir.resolve("event-log");
     try {
       Files.createDirectories(eventLog);
@@ -84,6 +98,7 @@ final class SluiceLauncher {
       if (mode == Mode.FORCE) {
         command.add("--force");
       }
+      command.addAll(arguments);
       ProcessBuilder builder =
           new ProcessBuilder(command)
               .directory(root.toFile())
