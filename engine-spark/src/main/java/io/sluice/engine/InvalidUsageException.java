@@ -1,7 +1,7 @@
 package io.sluice.engine;
 
 /** A command was given bad arguments or configuration (exit code 2). */
-public final class InvalidUsageException extends RuntimeException {
+public class InvalidUsageException extends RuntimeException {
   public InvalidUsageException(String message) {
     super(message);
   }

@@ -145,6 +145,20 @@ final class RunHistory {
         featureView);
   }
 
+  /** The runs of a feature view still marked {@link RunStatus#RUNNING}, oldest first. */
+  List<MaterializationRun> running(Connection connection, String project, String featureView)
+      throws SQLException {
+    return select(
+        connection,
+        "SELECT * FROM "
+            + RegistrySchema.RUNS_TABLE
+            + " WHERE project_id = ? AND feature_view_name = ? AND status = ?"
+            + " ORDER BY started_at, run_id",
+        project,
+        featureView,
+        RunStatus.RUNNING.name());
+  }
+
   /** The project's runs of every view, newest first, at most {@code limit}. */
   List<MaterializationRun> recent(Connection connection, String project, int limit)
       throws SQLException {

@@ -228,6 +228,18 @@ public final class SqlRegistry implements AutoCloseable {
     return connection.autocommit("list runs", c -> runs.list(c, project, featureView));
   }
 
+  /**
+   * The runs of a feature view still marked {@link RunStatus#RUNNING} (running now, or whose driver
+   * died), oldest first.
+   */
+  public synchronized List<MaterializationRun> runningRuns(String project, String featureView) {
+    requireNonNull(project, "project is null");
+    requireNonNull(featureView, "featureView is null");
+    return connection.autocommit(
+        "list running runs of feature view '" + featureView + "'",
+        c -> runs.running(c, project, featureView));
+  }
+
   /** The project's latest runs of every view, newest first: at most {@code limit}. */
   public synchronized List<MaterializationRun> recentRuns(String project, int limit) {
     requireNonNull(project, "project is null");

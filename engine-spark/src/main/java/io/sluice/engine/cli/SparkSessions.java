@@ -38,6 +38,17 @@ final class SparkSessions {
         : Math.max(1, Integer.parseInt(slots.group(1)));
   }
 
+  /** The bucket of an {@code s3a://bucket/…} location, else null. */
+  static String s3aBucket(String location) {
+    if (location == null || !location.startsWith("s3a://")) {
+      return null;
+    }
+    String rest = location.substring("s3a://".length());
+    int at = rest.lastIndexOf('@', rest.indexOf('/') < 0 ? rest.length() : rest.indexOf('/'));
+    String authority = rest.substring(at + 1).split("/", 2)[0];
+    return authority.isEmpty() ? null : authority;
+  }
+
   private static final Pattern LOCAL_SLOTS = Pattern.compile("local\\[(\\*|\\d+)(?:,\\d+)?\\]");
 
   /** {@code conf} (spark-submit's settings) completed as {@link #forCommand} describes. */
@@ -53,9 +64,12 @@ final class SparkSessions {
     for (Map.Entry<String, String> setting : engine.sparkConf().entrySet()) {
       conf.set(setting.getKey(), setting.getValue());
     }
-    if (engine.region() != null) {
-      // Feast's batch_engine.region is the staging bucket's region; S3A reads it from here.
-      conf.setIfMissing("spark.hadoop.fs.s3a.endpoint.region", engine.region());
+    String bucket = s3aBucket(engine.stagingLocation());
+    if (engine.region() != null && bucket != null) {
+      // Feast's batch_engine.region is the staging bucket's region: S3A's per-bucket setting, so a
+      // source bucket elsewhere keeps its own.
+      conf.setIfMissing(
+          "spark.hadoop.fs.s3a.bucket." + bucket + ".endpoint.region", engine.region());
     }
     String master = conf.get("spark.master");
     if (master.equals("local") || master.startsWith("local[")) {

@@ -11,6 +11,7 @@ import io.sluice.engine.reduce.LatestPerEntity.Reduction;
 import io.sluice.engine.sink.PartitionSink;
 import io.sluice.engine.sink.WriteSpec;
 import io.sluice.engine.source.SchemaCheck;
+import io.sluice.engine.source.SourcePathNotFoundException;
 import io.sluice.engine.source.SourceReader;
 import io.sluice.engine.source.ViewColumns;
 import io.sluice.engine.staging.SourceDescription;
@@ -22,6 +23,9 @@ import io.sluice.online.WriteOptions;
 import io.sluice.online.stores.OnlineStores;
 import io.sluice.registry.DataSourceDefinition;
 import io.sluice.registry.FeatureViewDefinition;
+import io.sluice.registry.MaterializationRun;
+import io.sluice.registry.RunPhase;
+import io.sluice.registry.RunStatus;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import java.time.Duration;
@@ -37,7 +41,6 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -227,7 +230,7 @@ public final class Materialization {
       long recordStarted = System.nanoTime();
       registry.completeRun(runId, counters.stats());
       counters.secondsSince("record", recordStarted);
-      finishStage(staged, counters);
+      finishStage(staged, runId, counters);
       counters.finish();
       RunReport report = RunReport.succeeded(context, counters.counts());
       LOG.info(
@@ -312,6 +315,17 @@ public final class Materialization {
         counters.observed(observed(reduction));
       } else {
         counters.seconds("write", action[0]);
+        long seen = counters.stats().entities();
+        if (seen != staged.stage().manifest().rows()) {
+          throw new IllegalStateException(
+              "Stage "
+                  + staged.stage().folder()
+                  + " holds "
+                  + staged.stage().manifest().rows()
+                  + " rows but the write saw "
+                  + seen
+                  + "; no interval is recorded. Run again with --no-resume");
+        }
       }
       return staged;
     } finally {
@@ -358,7 +372,7 @@ public final class Materialization {
   /**
    * Finds a complete stage of the window to resume from or writes a new one, marks the run STAGED,
    * and returns the stage's rows. The location is checked for writing first, and stages of this
-   * view older than the retention are deleted.
+   * view older than the retention that no running run uses are deleted.
    */
   private Staged stage(
       FeatureViewDefinition view,
@@ -368,34 +382,38 @@ public final class Materialization {
       String runId,
       RunCounters counters,
       boolean resume) {
-    StagingConfig config = this.config.batchEngine().staging();
+    StagingConfig settings = config.batchEngine().staging();
     Instant now = Instant.now();
     Staging staging =
         Staging.open(
             spark.sessionState().newHadoopConf(),
-            config.location(),
-            this.config.project(),
+            settings.location(),
+            config.project(),
             view.name(),
             window);
+    Staging.InUse inUse = inUse(view.name(), runId);
     StagingReport report =
-        StagingReport.at(staging.location(), staging.deleteExpired(config.retention(), now));
+        StagingReport.at(
+            staging.location(), staging.deleteExpired(settings.retention(), now, inUse));
     counters.staging(report);
-    List<String> layout = layout(columns);
+    Staging.Fingerprint fingerprint = new Staging.Fingerprint(layout(columns), definition(source));
     Dataset<Row> rows = null;
-    InvalidUsageException unreadable = null;
+    SourcePathNotFoundException missing = null;
     try {
       rows = SourceReader.read(spark, source, window);
-    } catch (InvalidUsageException e) {
-      unreadable = e; // a source that is gone: a stage may still stand for it
+    } catch (SourcePathNotFoundException e) {
+      missing = e; // a source folder that is gone: a failed run's stage may still stand for it
     }
     List<Staging.Stage> complete = staging.completeStages();
     Staging.Choice choice =
         resume
             ? staging.choose(
                 complete,
-                layout,
+                fingerprint,
                 rows == null ? null : SourceDescription.of(SourceReader.describe(source), rows),
-                unreadable == null ? null : unreadable.getMessage())
+                missing == null ? null : missing.getMessage(),
+                inUse,
+                this::failedAfterStaging)
             : Staging.Choice.none(
                 complete.isEmpty()
                     ? List.of()
@@ -409,71 +427,162 @@ public final class Materialization {
     Staging.Stage stage;
     if (choice.stage() != null) {
       stage = choice.stage();
+      staging.touch(stage);
       double age =
           Math.max(0, Duration.between(stage.manifest().createdAt(), now).toMillis()) / 1000.0;
       report = report.resumed(stage.folder().toString(), age, choice.note());
       counters.staging(report);
       counters.secondsSince("plan", counters.startedNanos());
       LOG.info(
-          "Run {}: resuming from stage {} ({} rows, staged {} s ago); the source is not read",
+          "Run {}: resuming from stage {} ({} rows, staged {} s ago); the source's rows are not"
+              + " read",
           runId,
           stage.folder(),
           stage.manifest().rows(),
           Math.round(age));
     } else {
-      if (unreadable != null) {
-        throw unreadable;
+      if (missing != null) {
+        throw missing;
       }
       SchemaCheck.check(view.name(), source.name(), rows.schema(), columns);
       SourceDescription described = SourceDescription.of(SourceReader.describe(source), rows);
       Reduction reduction = LatestPerEntity.reduce(rows, columns, window);
       org.apache.hadoop.fs.Path folder = staging.newStage(runId);
-      Observation staged = new Observation("sluice-staged-" + runId);
-      Dataset<Row> latest =
-          reduction.latest().observe(staged, functions.count(functions.lit(1)).as("rows"));
       counters.secondsSince("plan", counters.startedNanos());
       double[] action =
           timed(
               runId,
               view.name(),
-              latest,
+              reduction.latest(),
               counters,
-              reduced -> reduced.write().mode(SaveMode.ErrorIfExists).parquet(folder.toString()));
+              reduced -> writeStage(reduced, folder.toString()));
       counters.seconds("read_reduce", action[1]);
       counters.seconds("stage", action[0] - action[1]);
       counters.observed(observed(reduction));
-      long stagedRows = ((Number) observedMap(staged).get("rows")).longValue();
       StructType schema = reduction.latest().schema();
       stage =
           staging.complete(
               folder,
-              files ->
-                  new StageManifest(
-                      StageManifest.FORMAT,
-                      sluiceVersion(),
-                      runId,
-                      this.config.project(),
-                      view.name(),
-                      window.start(),
-                      window.end(),
-                      Instant.now(),
-                      stagedRows,
-                      layout,
-                      schema.json(),
-                      files,
-                      described));
+              files -> {
+                // From the Parquet footers (a job that reads no column), not an accumulator: task
+                // retries never count twice.
+                long staged = files.isEmpty() ? 0 : read(schema, folder, files).count();
+                return new StageManifest(
+                    StageManifest.FORMAT,
+                    StageManifest.REDUCTION,
+                    sluiceVersion(),
+                    runId,
+                    config.project(),
+                    view.name(),
+                    window.start(),
+                    window.end(),
+                    Instant.now(),
+                    staged,
+                    fingerprint.layout(),
+                    fingerprint.sourceDefinition(),
+                    schema.json(),
+                    files,
+                    described);
+              });
       report = report.withStage(stage.folder().toString());
       counters.staging(report);
-      LOG.info("Run {}: staged {} rows in {}", runId, stagedRows, stage.folder());
+      LOG.info("Run {}: staged {} rows in {}", runId, stage.manifest().rows(), stage.folder());
     }
     registry.markStaged(runId, stage.folder().toString());
     StructType schema = (StructType) DataType.fromJson(stage.manifest().sparkSchema());
-    List<String> files = stage.files();
     Dataset<Row> stagedRows =
-        files.isEmpty()
+        stage.manifest().files().isEmpty()
             ? spark.createDataFrame(List.of(), schema)
-            : spark.read().schema(schema).parquet(files.toArray(String[]::new));
+            : read(schema, stage.folder(), stage.manifest().files());
     return new Staged(staging, stage, stagedRows);
+  }
+
+  private Dataset<Row> read(
+      StructType schema, org.apache.hadoop.fs.Path folder, List<StageManifest.StagedFile> files) {
+    return spark
+        .read()
+        .schema(schema)
+        .parquet(
+            files.stream()
+                .map(f -> new org.apache.hadoop.fs.Path(folder, f.name()).toString())
+                .toArray(String[]::new));
+  }
+
+  /**
+   * Writes the stage's Parquet with settings of its own, whatever the session's: timestamps to the
+   * microsecond (as the store gets them without staging), and dates and times before the Gregorian
+   * switch as they are (no rebasing failure for year-1 sentinels).
+   */
+  private void writeStage(Dataset<Row> reduced, String folder) {
+    Map<String, String> pinned =
+        Map.of(
+            "spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS",
+            "spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED",
+            "spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED");
+    Map<String, Optional<String>> before = new java.util.HashMap<>();
+    pinned.forEach(
+        (key, value) -> {
+          before.put(key, Optional.ofNullable(spark.conf().getOption(key).getOrElse(() -> null)));
+          spark.conf().set(key, value);
+        });
+    try {
+      reduced.write().mode(SaveMode.ErrorIfExists).parquet(folder);
+    } finally {
+      before.forEach(
+          (key, value) -> {
+            if (value.isPresent()) {
+              spark.conf().set(key, value.get());
+            } else {
+              spark.conf().unset(key);
+            }
+          });
+    }
+  }
+
+  /** The stages running runs of the view (other than {@code runId}) made or resume from. */
+  private Staging.InUse inUse(String viewName, String runId) {
+    java.util.Set<String> runIds = new java.util.HashSet<>();
+    java.util.Set<String> stages = new java.util.HashSet<>();
+    for (MaterializationRun run : registry.runningRuns(config.project(), viewName)) {
+      if (!run.runId().equals(runId)) {
+        runIds.add(run.runId());
+        if (run.stage() != null) {
+          stages.add(run.stage());
+        }
+      }
+    }
+    return new Staging.InUse(runIds, stages);
+  }
+
+  /** Whether run {@code runId} failed after its stage was complete. */
+  private boolean failedAfterStaging(String runId) {
+    return registry
+        .run(runId)
+        .map(run -> run.status() == RunStatus.FAILED && run.phase() == RunPhase.STAGED)
+        .orElse(false);
+  }
+
+  /**
+   * The batch source's definition as a stage records it: every field that decides which rows the
+   * reduction keeps (not its name).
+   */
+  static String definition(DataSourceDefinition source) {
+    Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("kind", source.kind().name());
+    fields.put("path", source.path());
+    fields.put("table", source.table());
+    fields.put("query", source.query());
+    fields.put("file_format", source.fileFormat());
+    fields.put("timestamp_field", source.timestampField());
+    fields.put("created_timestamp_column", source.createdTimestampColumn());
+    fields.put("date_partition_column", source.datePartitionColumn());
+    fields.put("date_partition_column_format", source.datePartitionColumnFormat());
+    fields.put("field_mapping", new java.util.TreeMap<>(source.fieldMapping()));
+    try {
+      return io.sluice.common.json.Json.MAPPER.writeValueAsString(fields);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Cannot describe source " + source.name(), e);
+    }
   }
 
   /** The reduced layout's columns as a stage's manifest lists them: {@code name:FEAST_TYPE}. */
@@ -496,19 +605,26 @@ public final class Materialization {
   }
 
   /**
-   * After a succeeded run: deletes its stage, or keeps it when {@code sluice.staging_keep} says so.
-   * A stage that cannot be deleted is logged, never fails the run; the next run's clean-up deletes
-   * it once it is older than the retention.
+   * After a succeeded run: deletes its stage, unless {@code sluice.staging_keep} says to keep it or
+   * another running run uses it. Never throws: the run has succeeded, and a stage left behind is
+   * deleted by a later run once it is older than the retention.
    */
-  private void finishStage(Staged staged, RunCounters counters) {
+  private void finishStage(Staged staged, String runId, RunCounters counters) {
     if (staged == null) {
       return;
     }
-    boolean keep = config.batchEngine().staging().keep();
-    if (!keep) {
-      staged.staging().delete(staged.stage().folder());
+    boolean kept = true;
+    try {
+      if (!config.batchEngine().staging().keep()) {
+        Staging.InUse inUse = inUse(staged.stage().manifest().featureView(), runId);
+        kept =
+            inUse.uses(staged.stage().folder())
+                || !staged.staging().delete(staged.stage().folder());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Run {}: cannot delete stage {}: {}", runId, staged.stage().folder(), e.toString());
     }
-    counters.staging(counters.staging().withKept(keep));
+    counters.staging(counters.staging().withKept(kept));
   }
 
   private static String sluiceVersion() {

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.sluice.engine.InvalidSourceDataException;
 import io.sluice.engine.InvalidUsageException;
 import io.sluice.registry.DataSourceDefinition;
+import io.sluice.registry.SourceKind;
 import io.sluice.registry.TimeInterval;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -83,8 +84,9 @@ public final class SourceReader {
         throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
       }
       String message = String.valueOf(e.getMessage());
-      if (message.contains("PATH_NOT_FOUND") || message.contains("Path does not exist")) {
-        throw new InvalidUsageException(
+      if ((source.kind() == SourceKind.FILE || source.kind() == SourceKind.SPARK_PATH)
+          && (message.contains("PATH_NOT_FOUND") || message.contains("Path does not exist"))) {
+        throw new SourcePathNotFoundException(
             "Cannot read source "
                 + source.name()
                 + ": path "

@@ -12,9 +12,13 @@ import java.util.List;
  * ({@value Staging#MANIFEST}).
  *
  * @param format this layout's version (readers refuse other versions)
+ * @param reduction the version of the reduction that made the rows ({@value #REDUCTION}): a stage
+ *     of another reduction is not reused
  * @param rows the reduced rows staged: one per entity
  * @param layout the reduced layout's columns as {@code name:FEAST_TYPE}, in order: a stage is
  *     reused only by a view with the same layout
+ * @param sourceDefinition the batch source's definition as text ({@link
+ *     Staging.Fingerprint#sourceDefinition}): a stage is reused only while it is the same
  * @param sparkSchema the staged rows' Spark schema (JSON), read back as written
  * @param files the stage's Parquet files (names inside the stage) and sizes: a resumed run reads
  *     exactly these, so files a failed task attempt left behind are never read
@@ -23,6 +27,7 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StageManifest(
     @JsonProperty("format") int format,
+    @JsonProperty("reduction") int reduction,
     @JsonProperty("sluice_version") String sluiceVersion,
     @JsonProperty("run_id") String runId,
     @JsonProperty("project") String project,
@@ -32,10 +37,17 @@ public record StageManifest(
     @JsonProperty("created_at") Instant createdAt,
     @JsonProperty("rows") long rows,
     @JsonProperty("layout") List<String> layout,
+    @JsonProperty("source_definition") String sourceDefinition,
     @JsonProperty("spark_schema") String sparkSchema,
     @JsonProperty("files") List<StagedFile> files,
     @JsonProperty("source") SourceDescription source) {
   public static final int FORMAT = 1;
+
+  /**
+   * The reduction's version: raise it when LatestPerEntity would keep other rows or other values
+   * from the same source, so older stages are not reused.
+   */
+  public static final int REDUCTION = 1;
 
   public StageManifest {
     layout = List.copyOf(layout);

@@ -50,6 +50,7 @@ public final class Staging {
 
   static final String MANIFEST = "_sluice_manifest.json";
   static final String MARKER = "_SLUICE_STAGED";
+  static final String LAST_USED = "_sluice_last_used";
   private static final DateTimeFormatter FOLDER_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
@@ -81,7 +82,7 @@ public final class Staging {
     String shown = withoutSecrets(location);
     Path base;
     try {
-      URI uri = new URI(location.endsWith("/") ? location : location + "/");
+      URI uri = new URI(shown.endsWith("/") ? shown : shown + "/");
       if (uri.getScheme() == null) {
         throw new InvalidConfigException(
             "Invalid batch_engine.staging_location "
@@ -90,9 +91,10 @@ public final class Staging {
                 + " file:///absolute/path");
       }
       base = new Path(uri);
-    } catch (URISyntaxException | IllegalArgumentException e) {
+    } catch (URISyntaxException e) {
+      // The reason only: the exception's own text repeats the input.
       throw new InvalidConfigException(
-          "Invalid batch_engine.staging_location " + shown + ": " + e.getMessage(), e);
+          "Invalid batch_engine.staging_location " + shown + ": " + e.getReason(), e);
     }
     FileSystem fs;
     try {
@@ -110,6 +112,18 @@ public final class Staging {
             e);
       }
       throw failure("open", shown, e);
+    } catch (RuntimeException e) {
+      // Hadoop's file systems refuse what they cannot use with IllegalArgumentException and the
+      // like (S3A: keys in the URI; "Wrong FS"): the location's fault.
+      throw new InvalidUsageException(
+          "Cannot use the staging location "
+              + shown
+              + " ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + withoutSecrets(firstLine(e.getMessage()))
+              + "): check batch_engine.staging_location",
+          e);
     }
     Path viewFolder = new Path(new Path(base, segment(project)), segment(view));
     Path windowFolder =
@@ -176,43 +190,139 @@ public final class Staging {
   }
 
   /**
-   * Picks, newest first, the first of {@code complete} with this view's {@code layout} whose source
-   * description is the {@code current} one. When the source cannot be read at all ({@code current}
-   * null, {@code unreadable} the reason: its path was removed or renamed) the newest stage of the
-   * same layout stands for it: it holds the window's rows as the source had them, which is what
-   * resuming is for; the report says so.
+   * What a stage must match to stand for this run's rows: the reduction's version, the view's
+   * reduced layout ({@code name:FEAST_TYPE}) and the batch source's definition (kind, path, table
+   * or query, format, timestamp columns, field mapping, date partitions), each as text.
+   */
+  public record Fingerprint(List<String> layout, String sourceDefinition) {
+    public Fingerprint {
+      layout = List.copyOf(layout);
+      requireNonNull(sourceDefinition, "sourceDefinition is null");
+    }
+  }
+
+  /**
+   * The runs of this view still RUNNING: a stage one of them made ({@code runIds}, the folder's
+   * name) or resumed from ({@code stages}) is in use, and never chosen, expired or deleted by
+   * another run.
+   */
+  public record InUse(java.util.Set<String> runIds, java.util.Set<String> stages) {
+    public InUse {
+      runIds = java.util.Set.copyOf(runIds);
+      stages = java.util.Set.copyOf(stages);
+    }
+
+    public static InUse none() {
+      return new InUse(java.util.Set.of(), java.util.Set.of());
+    }
+
+    public boolean uses(Path stage) {
+      return runIds.contains(stage.getName()) || stages.contains(stage.toString());
+    }
+  }
+
+  /**
+   * Picks, newest first, the first of {@code complete} that no running run uses, with the same
+   * {@code fingerprint}, every listed file present at its size, and the {@code current} source
+   * description.
+   *
+   * <p>When the source's path is gone ({@code current} null, {@code missing} the reason: its folder
+   * was moved or deleted), only a stage whose own run failed after staging ({@code failedStaged}
+   * says which run ids did) and whose source was described stands for it: that run's rows as the
+   * source had them, which is what resuming a failed write is for; the report says so. A kept stage
+   * of a run that succeeded is never used for a source that is gone: whoever removed the source may
+   * have meant its rows to go.
    */
   public Choice choose(
-      List<Stage> complete, List<String> layout, SourceDescription current, String unreadable) {
+      List<Stage> complete,
+      Fingerprint fingerprint,
+      SourceDescription current,
+      String missing,
+      InUse inUse,
+      java.util.function.Predicate<String> failedStaged) {
     List<String> notReused = new ArrayList<>();
     for (Stage stage : complete) {
       StageManifest manifest = stage.manifest();
-      if (!manifest.layout().equals(layout)) {
-        notReused.add(
-            stage.folder()
-                + ": the view's columns changed since it was staged ("
-                + String.join(", ", manifest.layout())
-                + " then, "
-                + String.join(", ", layout)
-                + " now)");
-        continue;
+      String why = mismatch(stage, fingerprint, inUse);
+      if (why == null && current == null) {
+        if (!manifest.source().describable() || !failedStaged.test(manifest.runId())) {
+          why =
+              "the source cannot be read now ("
+                  + missing
+                  + "), and this stage is not that of a run that failed after staging";
+        } else {
+          return new Choice(
+              stage,
+              "the source cannot be read now ("
+                  + missing
+                  + "); resumed from the stage of run "
+                  + manifest.runId()
+                  + ", which failed after staging: it holds the window as the source had it then",
+              notReused);
+        }
       }
-      if (current == null) {
-        return new Choice(
-            stage,
-            "the source cannot be read now ("
-                + unreadable
-                + "); resumed from the stage, which holds the window as the source had it when"
-                + " it was staged",
-            notReused);
+      if (why == null) {
+        why = current.differenceFrom(manifest.source());
       }
-      String difference = current.differenceFrom(manifest.source());
-      if (difference == null) {
+      if (why == null) {
         return new Choice(stage, null, notReused);
       }
-      notReused.add(stage.folder() + ": " + difference);
+      notReused.add(stage.folder() + ": " + why);
     }
     return Choice.none(notReused);
+  }
+
+  /** Why {@code stage} cannot be used whatever the source says, or null. */
+  private String mismatch(Stage stage, Fingerprint fingerprint, InUse inUse) {
+    StageManifest manifest = stage.manifest();
+    if (inUse.uses(stage.folder())) {
+      return "in use by a run that is still RUNNING";
+    }
+    if (manifest.reduction() != StageManifest.REDUCTION) {
+      return "made by another version of the reduction (" + manifest.reduction() + ")";
+    }
+    if (!manifest.layout().equals(fingerprint.layout())) {
+      return "the view's columns changed since it was staged ("
+          + String.join(", ", manifest.layout())
+          + " then, "
+          + String.join(", ", fingerprint.layout())
+          + " now)";
+    }
+    if (!fingerprint.sourceDefinition().equals(manifest.sourceDefinition())) {
+      return "the batch source's definition changed since it was staged ("
+          + manifest.sourceDefinition()
+          + " then, "
+          + fingerprint.sourceDefinition()
+          + " now)";
+    }
+    try {
+      java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+      for (FileStatus file : fs.listStatus(stage.folder())) {
+        sizes.put(file.getPath().getName(), file.getLen());
+      }
+      for (StageManifest.StagedFile file : manifest.files()) {
+        Long size = sizes.get(file.name());
+        if (size == null || size != file.size()) {
+          return "its file "
+              + file.name()
+              + (size == null ? " is gone" : " has " + size + " bytes, not " + file.size());
+        }
+      }
+    } catch (IOException e) {
+      throw failure("list", stage.folder().toString(), e);
+    }
+    return null;
+  }
+
+  /** Records that a run uses {@code stage} now: its age for expiry counts from here. */
+  public void touch(Stage stage) {
+    try {
+      try (FSDataOutputStream out = fs.create(new Path(stage.folder(), LAST_USED), true)) {
+        out.write(java.time.Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw failure("write", stage.folder().toString(), e);
+    }
   }
 
   private Optional<StageManifest> readManifest(Path folder) throws IOException {
@@ -267,26 +377,30 @@ public final class Staging {
     }
   }
 
-  /** Deletes one stage folder of this view; false (and a WARN line) when it cannot. */
+  /**
+   * Deletes one stage folder of this view, its marker first (so a delete cut short never leaves a
+   * complete-looking stage with files missing); false (and a WARN line) when it cannot. Never
+   * throws: clean-up never fails a run.
+   */
   public boolean delete(Path stage) {
     try {
       requireUnderView(stage);
+      fs.delete(new Path(stage, MARKER), false);
       boolean deleted = fs.delete(stage, true);
       deleteIfEmpty(stage.getParent());
       return deleted;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("Cannot delete stage {}: {}", stage, e.toString());
       return false;
     }
   }
 
   /**
-   * Deletes the stages of every window of this view older than {@code retention} at {@code now}:
-   * complete ones by their manifest's time, incomplete ones (a run that failed or was killed while
-   * staging) by their newest file. Returns how many were deleted. Failures are logged, not thrown:
-   * clean-up never fails a run.
+   * Deletes the stages of every window of this view older than {@code retention} at {@code now}
+   * that no running run uses ({@link #age}). Returns how many were deleted. Failures are logged,
+   * not thrown: clean-up never fails a run.
    */
-  public int deleteExpired(Duration retention, Instant now) {
+  public int deleteExpired(Duration retention, Instant now, InUse inUse) {
     int deleted = 0;
     try {
       if (!fs.exists(viewFolder)) {
@@ -298,6 +412,7 @@ public final class Staging {
         }
         for (FileStatus stage : fs.listStatus(window.getPath())) {
           if (stage.isDirectory()
+              && !inUse.uses(stage.getPath())
               && age(stage.getPath(), now).compareTo(retention) > 0
               && delete(stage.getPath())) {
             LOG.info("Deleted stage {}: older than {}", stage.getPath(), retention);
@@ -305,28 +420,38 @@ public final class Staging {
           }
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("Cannot clean up the stages under {}: {}", viewFolder, e.toString());
     }
     return deleted;
   }
 
-  /** How old a stage is: its manifest's time when complete, else its newest file's. */
+  /**
+   * How old a stage is: from its last use ({@link #touch}) or else its manifest's time when
+   * complete, else from its newest file (a directory's own time is not used: S3A makes it up). A
+   * folder with no file at all counts as infinitely old; a running run's is never aged (see {@link
+   * InUse}).
+   */
   public Duration age(Path stage, Instant now) throws IOException {
-    Instant made;
+    Instant made = Instant.EPOCH;
     Optional<StageManifest> manifest =
         fs.exists(new Path(stage, MARKER)) ? readManifest(stage) : Optional.empty();
     if (manifest.isPresent()) {
       made = manifest.get().createdAt();
-    } else {
-      long newest = fs.getFileStatus(stage).getModificationTime();
-      RemoteIterator<LocatedFileStatus> files = fs.listFiles(stage, true);
-      while (files.hasNext()) {
-        newest = Math.max(newest, files.next().getModificationTime());
+    }
+    long newest = Long.MIN_VALUE;
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(stage, true);
+    while (files.hasNext()) {
+      LocatedFileStatus file = files.next();
+      if (manifest.isEmpty() || file.getPath().getName().equals(LAST_USED)) {
+        newest = Math.max(newest, file.getModificationTime());
       }
+    }
+    if (newest != Long.MIN_VALUE && Instant.ofEpochMilli(newest).isAfter(made)) {
       made = Instant.ofEpochMilli(newest);
     }
-    return Duration.between(made, now).isNegative() ? Duration.ZERO : Duration.between(made, now);
+    Duration age = Duration.between(made, now);
+    return age.isNegative() ? Duration.ZERO : age;
   }
 
   private void deleteIfEmpty(Path folder) throws IOException {
@@ -436,8 +561,24 @@ public final class Staging {
     return seconds + "." + fraction + "Z";
   }
 
-  /** The location without a {@code user:password@} part. */
+  /**
+   * The location without a {@code user:password@} part (the last {@code @} of the authority ends
+   * it, so a secret holding {@code /} is cut too). A bare name before {@code @} without a colon
+   * stays: it is a user or an Azure container, not a secret.
+   */
   static String withoutSecrets(String location) {
-    return location.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", "$1");
+    if (location == null) {
+      return null;
+    }
+    int scheme = location.indexOf("://");
+    if (scheme < 0) {
+      return location;
+    }
+    String rest = location.substring(scheme + 3);
+    int at = rest.lastIndexOf('@');
+    if (at < 0 || !rest.substring(0, at).contains(":")) {
+      return location;
+    }
+    return location.substring(0, scheme + 3) + rest.substring(at + 1);
   }
 }

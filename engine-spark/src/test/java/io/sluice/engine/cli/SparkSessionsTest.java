@@ -33,29 +33,37 @@ class SparkSessionsTest {
   }
 
   @Test
-  void feastsRegionIsTheS3aRegionUnlessSparkConfSetsIt() {
+  void feastsRegionIsTheStagingBucketsS3aRegionUnlessSparkConfSetsIt() {
     BatchEngineConfig defaults = BatchEngineConfig.defaults();
-    java.util.function.Function<Map<String, String>, BatchEngineConfig> withRegion =
-        sparkConf ->
+    java.util.function.BiFunction<String, Map<String, String>, BatchEngineConfig> engine =
+        (staging, sparkConf) ->
             new BatchEngineConfig(
                 defaults.type(),
                 defaults.partitions(),
                 defaults.writeBatchSize(),
                 defaults.writeRetryBudget(),
-                defaults.staging(),
+                new io.sluice.engine.config.StagingConfig(
+                    staging, false, java.time.Duration.ofHours(1)),
                 "eu-west-1",
                 sparkConf);
-    String key = "spark.hadoop.fs.s3a.endpoint.region";
+    String key = "spark.hadoop.fs.s3a.bucket.stages.endpoint.region";
     assertThat(
-            SparkSessions.conf(new SparkConf(false), "sluice", withRegion.apply(Map.of())).get(key))
+            SparkSessions.conf(
+                    new SparkConf(false), "sluice", engine.apply("s3a://stages/p", Map.of()))
+                .get(key))
         .isEqualTo("eu-west-1");
     assertThat(
             SparkSessions.conf(
-                    new SparkConf(false), "sluice", withRegion.apply(Map.of(key, "us-east-2")))
+                    new SparkConf(false),
+                    "sluice",
+                    engine.apply("s3a://stages/p", Map.of(key, "us-east-2")))
                 .get(key))
         .isEqualTo("us-east-2");
-    assertThat(SparkSessions.conf(new SparkConf(false), "sluice", engine(Map.of())).contains(key))
-        .isFalse();
+    // No s3a staging: the region sets nothing (every other bucket keeps its own).
+    SparkConf hdfs =
+        SparkSessions.conf(new SparkConf(false), "sluice", engine.apply("hdfs://nn/p", Map.of()));
+    assertThat(hdfs.getAll()).noneMatch(e -> e._1().contains("region"));
+    assertThat(SparkSessions.s3aBucket("s3a://KEY:SECRET@b2/x")).isEqualTo("b2");
   }
 
   @Test

@@ -274,6 +274,79 @@ class StagingTest extends SparkTestBase {
   }
 
   @Test
+  void aKeptStageOfASucceededRunNeverStandsForASourceThatIsGone() throws Exception {
+    DriverStatsRepo repo = repo("sluice: {staging_keep: true}\n");
+    assertThat(materialize(repo).exitCode()).isZero();
+    Files.move(
+        repo.dir.resolve("data/driver_stats.parquet"), repo.dir.resolve("data/moved.parquet"));
+    CommandResult result = materialize(repo, "--force");
+    assertThat(result.exitCode()).as(result.out()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.report().error()).contains("does not exist");
+  }
+
+  @Test
+  void aStageIsNotReusedOnceTheSourceDefinitionChangesOrAFileOfItIsGone() throws Exception {
+    DriverStatsRepo repo = repo("sluice: {staging_keep: true}\n");
+    CommandResult first = materialize(repo);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+
+    // The same files, read through another column for the event time.
+    DriverStatsRepo.write(
+        repo.dir.resolve("definitions.yaml"),
+        DriverStatsRepo.DEFINITIONS.replace(
+            "timestamp_field: event_timestamp", "timestamp_field: created"));
+    repo.apply();
+    CommandResult changed = materialize(repo, "--force");
+    assertThat(changed.exitCode()).as(changed.err()).isZero();
+    assertThat(staging(changed).resumedFrom()).isNull();
+    assertThat(staging(changed).notResumed())
+        .singleElement()
+        .asString()
+        .contains("the batch source's definition changed", "\"timestamp_field\":\"created\"");
+    assertThat(changed.report().rowsRead()).isPositive();
+
+    // The second stage (made under the new definition) loses a Parquet file.
+    Path second = windowFolder().resolve(changed.report().runId());
+    Path part;
+    try (Stream<Path> files = Files.list(second)) {
+      part = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Files.delete(part);
+    CommandResult damaged = materialize(repo, "--force");
+    assertThat(damaged.exitCode()).as(damaged.err()).isZero();
+    assertThat(staging(damaged).resumedFrom()).isNull();
+    assertThat(staging(damaged).notResumed())
+        .anySatisfy(why -> assertThat(why).contains(part.getFileName().toString(), "is gone"));
+  }
+
+  @Test
+  void aStageARunningRunUsesIsNeitherResumedNorDeleted() throws Exception {
+    DriverStatsRepo repo = repo("");
+    // A run of the same window that failed after staging leaves a complete stage.
+    Path online = repo.dir.resolve("data/online.db");
+    Files.createDirectories(online.resolve("in-the-way"));
+    CommandResult failed = materialize(repo);
+    assertThat(failed.exitCode()).isNotZero();
+    String stage = run(repo, failed.report().runId()).stage();
+    Files.delete(online.resolve("in-the-way"));
+    Files.delete(online);
+    // Another run is resuming from it right now.
+    try (SqlRegistry registry =
+        SqlRegistry.open(RegistryConfig.sqlite(repo.dir.resolve("data/registry.db")))) {
+      String other = registry.startRun("demo_test", VIEW, new TimeInterval(DAY1, DAY2), null);
+      registry.markStaged(other, stage);
+    }
+    CommandResult result = materialize(repo);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(staging(result).resumedFrom()).isNull();
+    assertThat(staging(result).notResumed())
+        .singleElement()
+        .asString()
+        .contains("in use by a run that is still RUNNING");
+    assertThat(windowFolder().resolve(failed.report().runId()).resolve("_SLUICE_STAGED")).exists();
+  }
+
+  @Test
   void expiredStagesOfTheViewAreDeletedAndNothingOutsideItsFolder() throws Exception {
     DriverStatsRepo repo = repo("sluice: {staging_retention_hours: 24}\n");
     Path viewFolder = staging().resolve("demo_test").resolve(VIEW);
