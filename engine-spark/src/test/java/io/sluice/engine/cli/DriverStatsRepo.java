@@ -143,6 +143,24 @@ final class DriverStatsRepo {
     return dir.resolve("feature_store.yaml");
   }
 
+  /** Runs {@code sluice materialize} of driver_hourly_stats over {@code [start, end)}. */
+  CommandResult materialize(String start, String end, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "materialize",
+                "--config",
+                config().toString(),
+                "--feature-view",
+                "driver_hourly_stats",
+                "--start",
+                start,
+                "--end",
+                end));
+    args.addAll(List.of(extra));
+    return CommandResult.run(args.toArray(String[]::new));
+  }
+
   /** Runs {@code sluice apply} of the repo's definitions, asserting that it succeeds. */
   void apply() {
     CommandResult applied = apply(config(), dir.resolve("definitions.yaml"));

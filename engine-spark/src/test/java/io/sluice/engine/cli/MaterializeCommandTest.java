@@ -37,20 +37,7 @@ class MaterializeCommandTest extends SparkTestBase {
   }
 
   private CommandResult materialize(String start, String end, String... extra) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "materialize",
-                "--config",
-                repo.config().toString(),
-                "--feature-view",
-                "driver_hourly_stats",
-                "--start",
-                start,
-                "--end",
-                end));
-    args.addAll(List.of(extra));
-    return CommandResult.run(args.toArray(String[]::new));
+    return repo.materialize(start, end, extra);
   }
 
   private CommandResult incremental(String end) {

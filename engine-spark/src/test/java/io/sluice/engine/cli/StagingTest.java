@@ -74,20 +74,7 @@ class StagingTest extends SparkTestBase {
   }
 
   private static CommandResult materialize(DriverStatsRepo repo, String... extra) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "materialize",
-                "--config",
-                repo.config().toString(),
-                "--feature-view",
-                VIEW,
-                "--start",
-                START,
-                "--end",
-                END));
-    args.addAll(List.of(extra));
-    return CommandResult.run(args.toArray(String[]::new));
+    return repo.materialize(START, END, extra);
   }
 
   private static StagingReport staging(CommandResult result) throws IOException {
