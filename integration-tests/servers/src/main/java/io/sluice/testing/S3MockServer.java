@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * A real S3-compatible server (Adobe S3Mock) in its own JVM on a free loopback port, with one
- * bucket, storing objects in a temporary folder. The build copies its executable jar (see this
- * module's pom); it runs in its own JVM because in-process it clashes with Spark's log4j and
- * Jackson.
+ * A real S3-compatible server (Adobe S3Mock) in its own JVM on a free loopback port, with the
+ * buckets it is started with, storing objects in a temporary folder. The build copies its
+ * executable jar (see this module's pom); it runs in its own JVM because in-process it clashes with
+ * Spark's log4j and Jackson.
  */
 public final class S3MockServer implements AutoCloseable {
   private final ServerProcess process;
@@ -26,7 +26,11 @@ public final class S3MockServer implements AutoCloseable {
     this.dir = dir;
   }
 
-  public static S3MockServer start(String bucket) {
+  /** Starts a server with these buckets (at least one). */
+  public static S3MockServer start(String... buckets) {
+    if (buckets.length == 0) {
+      throw new IllegalArgumentException("S3Mock needs at least one bucket");
+    }
     Path jar = jar();
     Path dir = TempDirs.create("s3mock");
     int port = ServerProcess.freePort();
@@ -39,7 +43,7 @@ public final class S3MockServer implements AutoCloseable {
             "--com.adobe.testing.s3mock.httpPort=" + port,
             "--server.port=" + ServerProcess.freePort(),
             "--server.address=127.0.0.1",
-            "--com.adobe.testing.s3mock.store.initialBuckets=" + bucket,
+            "--com.adobe.testing.s3mock.store.initialBuckets=" + String.join(",", buckets),
             "--com.adobe.testing.s3mock.store.root=" + dir.resolve("store"),
             "--com.adobe.testing.s3mock.store.retainFilesOnExit=false");
     ServerProcess process =
