@@ -49,6 +49,7 @@ class S3SourceMaterializationTest {
         SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false");
     s3a().forEach(builder::config);
     spark = builder.getOrCreate();
+    S3aFileSystems.forget(spark.sparkContext().hadoopConfiguration(), "offline");
     spark
         .sql(
             "SELECT id % 50 AS driver_id, TIMESTAMP'2024-05-01 00:00:00' + make_interval(0, 0, 0,"
@@ -89,6 +90,7 @@ class S3SourceMaterializationTest {
 
   @AfterAll
   static void stop() {
+    S3aFileSystems.forget(spark.sparkContext().hadoopConfiguration(), "offline");
     spark.stop();
     s3.close();
   }
