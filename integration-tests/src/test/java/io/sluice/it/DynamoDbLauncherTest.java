@@ -91,15 +91,27 @@ class DynamoDbLauncherTest {
    * {@code online_store:} on: region, table_name_template, tags, 16 partitions, batch size,
    * sluice.dynamodb), with its commented endpoint_url pointed at dynalite.
    */
+  private static final String STAGING_LOCATION =
+      "  staging_location: s3a://my-feature-bucket/sluice-staging\n";
+
+  private static final String STAGING_REGION =
+      "  region: us-east-1                 # the staging bucket's region\n";
+
   private DynamoDbRepo repo(String project) throws Exception {
     String example = Files.readString(ROOT.resolve("conf/dynamodb/feature_store.yaml"));
     String commented = "# endpoint_url: http://localhost:8000";
-    assertThat(example).contains(commented, "entity_key_serialization_version: 3\n");
+    assertThat(example)
+        .contains(
+            commented, "entity_key_serialization_version: 3\n", STAGING_LOCATION, STAGING_REGION);
     String store =
         example
             .substring(example.indexOf("online_store:"))
             .replace(commented, "endpoint_url: " + dynalite.endpointUrl())
-            .replace("entity_key_serialization_version: 3\n", "");
+            .replace("entity_key_serialization_version: 3\n", "")
+            // Staging on AWS S3 is the example's too; this test is about DynamoDB (staging has
+            // its own tests, against S3Mock).
+            .replace(STAGING_LOCATION, "")
+            .replace(STAGING_REGION, "");
     DynamoDbRepo repo = DynamoDbRepo.create(dir.resolve(project), project, 20, store);
     repo.apply(); // in this JVM: apply needs neither Spark nor the store
     return repo;
