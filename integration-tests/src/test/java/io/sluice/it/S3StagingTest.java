@@ -17,6 +17,7 @@ import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
 import io.sluice.testing.RedisServer;
 import io.sluice.testing.S3MockServer;
+import io.sluice.testing.S3ProxyServer;
 import io.sluice.testing.TcpProxy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,7 +73,10 @@ class S3StagingTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The buckets this class uses through S3A, the missing one included. */
-  private static final String[] BUCKETS = {"offline", "staging", "no-such-bucket"};
+  private static final String[] BUCKETS = {"offline", "staging", "no-such-bucket", "guarded"};
+
+  private static final String WRONG_SECRET = "it-Wrong-Secret-4Hc2Rx";
+  private static S3ProxyServer s3proxy;
 
   private static S3MockServer s3;
   private static RedisServer redis;
@@ -96,6 +100,10 @@ class S3StagingTest {
     settings.put(
         "spark.hadoop.fs.s3a.aws.credentials.provider",
         "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    // Bucket "guarded" lives on S3Proxy, which checks signatures: these keys are wrong there.
+    settings.put("spark.hadoop.fs.s3a.bucket.guarded.endpoint", s3proxy.endpoint());
+    settings.put("spark.hadoop.fs.s3a.bucket.guarded.access.key", S3ProxyServer.ACCESS_KEY);
+    settings.put("spark.hadoop.fs.s3a.bucket.guarded.secret.key", WRONG_SECRET);
     return settings;
   }
 
@@ -103,6 +111,7 @@ class S3StagingTest {
   @Timeout(300)
   static void start() {
     s3 = S3MockServer.start("offline", "staging");
+    s3proxy = S3ProxyServer.start("guarded");
     redis = RedisServer.start();
     jedis = new JedisPooled("127.0.0.1", redis.port());
     SparkSession.Builder builder =
@@ -134,6 +143,9 @@ class S3StagingTest {
     }
     if (s3 != null) {
       s3.close();
+    }
+    if (s3proxy != null) {
+      s3proxy.close();
     }
   }
 
@@ -379,6 +391,41 @@ class S3StagingTest {
               assertThat(run.phase()).isNull();
               assertThat(run.error()).contains(location).doesNotContain(SECRET);
             });
+  }
+
+  @Test
+  void wrongCredentialsForTheStagingBucketFailWithExitCode2BeforeAnyWriteAndShowNoSecret()
+      throws Exception {
+    // Control: with its own keys the server takes a write to that bucket.
+    org.apache.hadoop.conf.Configuration right = new org.apache.hadoop.conf.Configuration();
+    right.set("fs.s3a.endpoint", s3proxy.endpoint());
+    right.set("fs.s3a.path.style.access", "true");
+    right.set("fs.s3a.connection.ssl.enabled", "false");
+    right.set("fs.s3a.access.key", S3ProxyServer.ACCESS_KEY);
+    right.set("fs.s3a.secret.key", S3ProxyServer.SECRET_KEY);
+    right.set(
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    right.setBoolean("fs.s3a.impl.disable.cache", true);
+    org.apache.hadoop.fs.Path probe = new org.apache.hadoop.fs.Path("s3a://guarded/control");
+    try (FileSystem fs = probe.getFileSystem(right)) {
+      fs.create(probe, true).close();
+      assertThat(fs.exists(probe)).isTrue();
+    }
+
+    String location = "s3a://guarded/stages";
+    Repo repo = repo("wrongkeys", SHARED_SOURCE, location, redis.hostAndPort(), null);
+    assertThat(Files.readString(repo.config())).contains(WRONG_SECRET);
+    Result result = repo.materialize();
+    assertThat(result.exit()).as(result.toString()).isEqualTo(2);
+    JsonNode report = result.report();
+    assertThat(report.get("error").asText())
+        .contains("staging location", location, "AccessDenied", "credentials");
+    assertThat(report.get("rows_read").asLong()).isZero();
+    for (String text : List.of(result.out(), result.err(), repo.runs().get(0).error())) {
+      assertThat(text).doesNotContain(WRONG_SECRET).doesNotContain(SECRET);
+    }
+    assertThat(jedis.dbSize()).isZero();
+    assertThat(repo.intervals()).isEmpty();
   }
 
   // ---- the data ----

@@ -291,6 +291,10 @@ public final class Materialization {
       }
       if (config.batchEngine().partitions() > 0) {
         latest = latest.repartition(config.batchEngine().partitions());
+      } else if (staged != null && staged.stage().manifest().files().size() < parallelWriters()) {
+        // A stage is read a file (a row group) per task: fewer files than cores would write with
+        // fewer writers than a run without staging.
+        latest = latest.repartition(parallelWriters());
       }
       PartitionSink sink =
           new PartitionSink(

@@ -124,6 +124,8 @@ class StagingTest extends SparkTestBase {
     assertThat(report.rowsRead()).isEqualTo(200 * 8 + 2);
     assertThat(report.rowsWritten()).isEqualTo(200);
     assertThat(report.seconds()).containsKeys("read_reduce", "stage", "write");
+    // 200 staged rows are one file; the write still has a writer per core.
+    assertThat(report.partitions()).isEqualTo(spark().sparkContext().defaultParallelism());
     StagingReport staging = staging(result);
     // As the file names it (the folder did not exist yet, so no trailing slash).
     assertThat(staging.location()).isEqualTo(staging().toUri().toString().replaceAll("/$", ""));

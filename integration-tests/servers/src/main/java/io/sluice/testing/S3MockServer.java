@@ -68,16 +68,23 @@ public final class S3MockServer implements AutoCloseable {
   }
 
   private static Path jar() {
+    return serverJar("s3mock.jar", "S3Mock");
+  }
+
+  /** A server jar the build copied (servers.properties names where). */
+  static Path serverJar(String property, String what) {
     Properties properties = new Properties();
     try (InputStream in = S3MockServer.class.getResourceAsStream("servers.properties")) {
       properties.load(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Path jar = Path.of(properties.getProperty("s3mock.jar"));
+    Path jar = Path.of(properties.getProperty(property));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
-          "Cannot find the S3Mock server jar at "
+          "Cannot find the "
+              + what
+              + " server jar at "
               + jar
               + ": build the test servers first (mvn -pl integration-tests/servers package)");
     }
