@@ -1,6 +1,5 @@
 package io.sluice.it;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +12,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -284,18 +281,7 @@ final class DynamoDbRepo {
 
   /** Feast's entity_id: MurmurHash3 x64 128 of the v3 entity key bytes, lowercase hex. */
   static String entityId(long driver) {
-    byte[] name = "driver_id".getBytes(UTF_8);
-    byte[] key =
-        ByteBuffer.allocate(12 + name.length + 16)
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .putInt(1)
-            .putInt(2)
-            .putInt(name.length)
-            .put(name)
-            .putInt(4)
-            .putInt(8)
-            .putLong(driver)
-            .array();
+    byte[] key = DriverKeys.entityKey(driver);
     return Hashing.murmur3_128().hashBytes(key).toString();
   }
 

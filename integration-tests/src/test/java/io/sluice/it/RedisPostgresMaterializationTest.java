@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.hash.Hashing;
 import com.google.protobuf.Timestamp;
 import feast.proto.types.ValueProto.Value;
 import io.sluice.engine.cli.SluiceMain;
@@ -14,8 +13,6 @@ import io.sluice.testing.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -179,11 +176,12 @@ class RedisPostgresMaterializationTest {
     }
     assertThat(expected).hasSize(DRIVERS);
     byte[] tsField = "_ts:driver_stats".getBytes(UTF_8);
-    byte[] rateField = murmur("driver_stats:conv_rate");
-    byte[] tripsField = murmur("driver_stats:trips");
+    byte[] rateField = DriverKeys.murmur("driver_stats:conv_rate");
+    byte[] tripsField = DriverKeys.murmur("driver_stats:trips");
     List<String> wrong = new ArrayList<>();
     for (Row want : expected.values()) {
-      List<byte[]> stored = jedis.hmget(redisKey(want.getLong(0)), tsField, rateField, tripsField);
+      List<byte[]> stored =
+          jedis.hmget(DriverKeys.redisKey("it", want.getLong(0)), tsField, rateField, tripsField);
       try {
         Timestamp ts = Timestamp.parseFrom(stored.get(0));
         Instant event = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
@@ -202,26 +200,6 @@ class RedisPostgresMaterializationTest {
   }
 
   /** Feast's v3 key for one INT64 driver_id, then the project name. */
-  private static byte[] redisKey(long driverId) {
-    byte[] name = "driver_id".getBytes(UTF_8);
-    byte[] project = "it".getBytes(UTF_8);
-    return ByteBuffer.allocate(12 + name.length + 16 + project.length)
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .putInt(1)
-        .putInt(2)
-        .putInt(name.length)
-        .put(name)
-        .putInt(4)
-        .putInt(8)
-        .putLong(driverId)
-        .put(project)
-        .array();
-  }
-
-  private static byte[] murmur(String text) {
-    return Hashing.murmur3_32_fixed().hashBytes(text.getBytes(UTF_8)).asBytes();
-  }
-
   private static List<Row> generate() {
     Random random = new Random(11);
     List<Row> generated = new ArrayList<>();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.hash.Hashing;
 import com.google.protobuf.Timestamp;
 import feast.proto.types.ValueProto.Value;
 import io.sluice.engine.cli.SluiceMain;
@@ -22,8 +21,6 @@ import io.sluice.testing.TcpProxy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -523,11 +520,12 @@ class S3StagingTest {
    */
   private static Map<Long, Latest> stored(String project) throws Exception {
     byte[] tsField = ("_ts:" + VIEW).getBytes(UTF_8);
-    byte[] rateField = murmur(VIEW + ":conv_rate");
-    byte[] tripsField = murmur(VIEW + ":trips");
+    byte[] rateField = DriverKeys.murmur(VIEW + ":conv_rate");
+    byte[] tripsField = DriverKeys.murmur(VIEW + ":trips");
     Map<Long, Latest> stored = new HashMap<>();
     for (long driver = 0; driver < ENTITIES + 10; driver++) {
-      List<byte[]> values = jedis.hmget(redisKey(project, driver), tsField, rateField, tripsField);
+      List<byte[]> values =
+          jedis.hmget(DriverKeys.redisKey(project, driver), tsField, rateField, tripsField);
       if (values.get(0) == null) {
         continue;
       }
@@ -540,27 +538,6 @@ class S3StagingTest {
               Value.parseFrom(values.get(2)).getInt64Val()));
     }
     return stored;
-  }
-
-  /** Feast's key for one INT64 driver_id (serialization version 3), then the project name. */
-  private static byte[] redisKey(String project, long driverId) {
-    byte[] name = "driver_id".getBytes(UTF_8);
-    byte[] projectBytes = project.getBytes(UTF_8);
-    return ByteBuffer.allocate(12 + name.length + 16 + projectBytes.length)
-        .order(ByteOrder.LITTLE_ENDIAN)
-        .putInt(1)
-        .putInt(2)
-        .putInt(name.length)
-        .put(name)
-        .putInt(4)
-        .putInt(8)
-        .putLong(driverId)
-        .put(projectBytes)
-        .array();
-  }
-
-  private static byte[] murmur(String text) {
-    return Hashing.murmur3_32_fixed().hashBytes(text.getBytes(UTF_8)).asBytes();
   }
 
   // ---- S3 through Hadoop ----

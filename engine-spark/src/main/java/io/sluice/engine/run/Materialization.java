@@ -291,9 +291,9 @@ public final class Materialization {
       }
       if (config.batchEngine().partitions() > 0) {
         latest = latest.repartition(config.batchEngine().partitions());
-      } else if (staged != null && staged.stage().manifest().files().size() < parallelWriters()) {
-        // A stage is read a file (a row group) per task: fewer files than cores would write with
-        // fewer writers than a run without staging.
+      } else if (staged != null && latest.rdd().getNumPartitions() < parallelWriters()) {
+        // A small stage is read in fewer splits than cores: fewer writers than a run without
+        // staging would have.
         latest = latest.repartition(parallelWriters());
       }
       PartitionSink sink =
@@ -558,12 +558,22 @@ public final class Materialization {
     return new Staging.InUse(runIds, stages);
   }
 
-  /** Whether run {@code runId} failed after its stage was complete. */
-  private boolean failedAfterStaging(String runId) {
-    return registry
-        .run(runId)
-        .map(run -> run.status() == RunStatus.FAILED && run.phase() == RunPhase.STAGED)
-        .orElse(false);
+  /**
+   * Whether the stage's own run (its manifest's) failed after staging and no run has succeeded from
+   * it since: only then does it stand for a source that is gone.
+   */
+  private boolean failedAfterStaging(Staging.Stage stage) {
+    boolean failed =
+        registry
+            .run(stage.manifest().runId())
+            .map(run -> run.status() == RunStatus.FAILED && run.phase() == RunPhase.STAGED)
+            .orElse(false);
+    return failed
+        && registry.runs(config.project(), stage.manifest().featureView()).stream()
+            .noneMatch(
+                run ->
+                    run.status() == RunStatus.SUCCEEDED
+                        && stage.folder().toString().equals(run.stage()));
   }
 
   /**

@@ -125,6 +125,9 @@ public final class Staging {
               + "): check batch_engine.staging_location",
           e);
     }
+    // Qualified (scheme and authority filled in), so a stage's path reads the same whether built
+    // here or listed, as the registry stores it.
+    base = fs.makeQualified(base);
     Path viewFolder = new Path(new Path(base, segment(project)), segment(view));
     Path windowFolder =
         new Path(viewFolder, folderTime(window.start()) + "_" + folderTime(window.end()));
@@ -227,11 +230,11 @@ public final class Staging {
    * description.
    *
    * <p>When the source's path is gone ({@code current} null, {@code missing} the reason: its folder
-   * was moved or deleted), only a stage whose own run failed after staging ({@code failedStaged}
-   * says which run ids did) and whose source was described stands for it: that run's rows as the
-   * source had them, which is what resuming a failed write is for; the report says so. A kept stage
-   * of a run that succeeded is never used for a source that is gone: whoever removed the source may
-   * have meant its rows to go.
+   * was moved or deleted), only a stage whose own run failed after staging, with no run succeeded
+   * from it since ({@code failedStaged} says which), and whose source was described stands for it:
+   * that run's rows as the source had them, which is what resuming a failed write is for; the
+   * report says so. A kept stage of a run that succeeded is never used for a source that is gone:
+   * whoever removed the source may have meant its rows to go.
    */
   public Choice choose(
       List<Stage> complete,
@@ -239,13 +242,13 @@ public final class Staging {
       SourceDescription current,
       String missing,
       InUse inUse,
-      java.util.function.Predicate<String> failedStaged) {
+      java.util.function.Predicate<Stage> failedStaged) {
     List<String> notReused = new ArrayList<>();
     for (Stage stage : complete) {
       StageManifest manifest = stage.manifest();
       String why = mismatch(stage, fingerprint, inUse);
       if (why == null && current == null) {
-        if (!manifest.source().describable() || !failedStaged.test(manifest.runId())) {
+        if (!manifest.source().describable() || !failedStaged.test(stage)) {
           why =
               "the source cannot be read now ("
                   + missing
@@ -314,14 +317,15 @@ public final class Staging {
     return null;
   }
 
-  /** Records that a run uses {@code stage} now: its age for expiry counts from here. */
+  /**
+   * Records that a run uses {@code stage} now: its age for expiry counts from here. Best effort (a
+   * WARN line when the folder cannot be written): the stage can still be read.
+   */
   public void touch(Stage stage) {
-    try {
-      try (FSDataOutputStream out = fs.create(new Path(stage.folder(), LAST_USED), true)) {
-        out.write(java.time.Instant.now().toString().getBytes(StandardCharsets.UTF_8));
-      }
-    } catch (IOException e) {
-      throw failure("write", stage.folder().toString(), e);
+    try (FSDataOutputStream out = fs.create(new Path(stage.folder(), LAST_USED), true)) {
+      out.write(java.time.Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Cannot record the use of stage {}: {}", stage.folder(), e.toString());
     }
   }
 
@@ -562,9 +566,9 @@ public final class Staging {
   }
 
   /**
-   * The location without a {@code user:password@} part (the last {@code @} of the authority ends
-   * it, so a secret holding {@code /} is cut too). A bare name before {@code @} without a colon
-   * stays: it is a user or an Azure container, not a secret.
+   * The location without a {@code user:password@} part of its authority (up to the first {@code /}
+   * after the scheme). A bare name before {@code @} without a colon stays: it is a user or an Azure
+   * container, not a secret.
    */
   static String withoutSecrets(String location) {
     if (location == null) {
@@ -575,8 +579,10 @@ public final class Staging {
       return location;
     }
     String rest = location.substring(scheme + 3);
-    int at = rest.lastIndexOf('@');
-    if (at < 0 || !rest.substring(0, at).contains(":")) {
+    int slash = rest.indexOf('/');
+    String authority = slash < 0 ? rest : rest.substring(0, slash);
+    int at = authority.lastIndexOf('@');
+    if (at < 0 || !authority.substring(0, at).contains(":")) {
       return location;
     }
     return location.substring(0, scheme + 3) + rest.substring(at + 1);
