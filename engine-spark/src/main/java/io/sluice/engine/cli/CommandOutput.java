@@ -26,23 +26,29 @@ final class CommandOutput {
    */
   static int report(RunReport report, Path reportFile, PrintWriter out, PrintWriter err) {
     String json = report.toJson();
-    if (reportFile != null) {
-      try {
-        Path parent = reportFile.toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        Files.writeString(reportFile, json + System.lineSeparator());
-      } catch (IOException e) {
-        err.println("sluice: warning: cannot write report to " + reportFile + ": " + e);
-      }
-    }
+    writeReportFile(reportFile, json, err);
     if (report.error() != null) {
       err.println("sluice: error: " + report.error());
     }
     out.println(json);
     out.flush();
     return report.exitCode();
+  }
+
+  /** Writes a command's JSON report to {@code reportFile} (when not null); a failure only warns. */
+  static void writeReportFile(Path reportFile, String json, PrintWriter err) {
+    if (reportFile == null) {
+      return;
+    }
+    try {
+      Path parent = reportFile.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(reportFile, json + System.lineSeparator());
+    } catch (IOException e) {
+      err.println("sluice: warning: cannot write report to " + reportFile + ": " + e);
+    }
   }
 
   /** The exit code of a failed command; an unexpected failure (a bug) is logged with its trace. */

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ApplyCommand.class,
       MaterializeCommand.class,
       MaterializeIncrementalCommand.class,
+      BackfillCommand.class,
       IntervalsCommand.class,
       ViewsCommand.class,
       RunsCommand.class,

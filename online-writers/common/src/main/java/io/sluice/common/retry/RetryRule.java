@@ -23,7 +23,7 @@ import org.slf4j.event.Level;
  *   <li>A failure the predicate accepts is retried, after a pause that starts at {@code firstDelay}
  *       and doubles up to {@code maxDelay}, each pause varied by {@code ±jitter}, until {@code
  *       budget} has passed since the first attempt. A budget no longer than the first pause means
- *       one attempt.
+ *       one attempt; {@link Builder#maxAttempts} also bounds the number of attempts.
  *   <li>When the budget runs out, {@link RetryExhaustedException} is thrown with the last failure
  *       as its cause and earlier ones suppressed. When the thread is interrupted while waiting, it
  *       is thrown with the {@link InterruptedException} as its cause (every failure suppressed),
@@ -48,6 +48,7 @@ public final class RetryRule {
   private final Duration maxDelay;
   private final double jitter;
   private final Duration budget;
+  private final int maxAttempts;
   private final Level retryLogLevel;
   private final Consumer<Throwable> retryListener;
 
@@ -57,6 +58,7 @@ public final class RetryRule {
     this.maxDelay = builder.maxDelay;
     this.jitter = builder.jitter;
     this.budget = builder.budget;
+    this.maxAttempts = builder.maxAttempts;
     this.retryLogLevel = builder.retryLogLevel;
     this.retryListener = builder.retryListener;
   }
@@ -94,7 +96,7 @@ public final class RetryRule {
           .withBackoff(firstDelay, maxDelay)
           .withJitter(jitter)
           .withMaxDuration(budget)
-          .withMaxRetries(-1);
+          .withMaxRetries(maxAttempts - 1);
     }
     policy
         .onFailedAttempt(
@@ -186,6 +188,7 @@ public final class RetryRule {
     private Duration maxDelay;
     private double jitter = -1;
     private Duration budget;
+    private int maxAttempts = 0; // no limit but the budget: Failsafe's -1 retries
     private Level retryLogLevel = Level.WARN;
     private Consumer<Throwable> retryListener = failure -> {};
 
@@ -222,6 +225,18 @@ public final class RetryRule {
         throw new IllegalArgumentException("Invalid retry budget: " + total);
       }
       this.budget = total;
+      return this;
+    }
+
+    /**
+     * At most this many attempts (the first one included), also when the budget would allow more;
+     * without it, only the budget limits them.
+     */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("Invalid attempts: " + attempts + " (at least 1)");
+      }
+      this.maxAttempts = attempts;
       return this;
     }
 

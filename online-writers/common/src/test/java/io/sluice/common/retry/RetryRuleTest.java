@@ -48,6 +48,31 @@ class RetryRuleTest {
   }
 
   @Test
+  void maxAttemptsEndsTheRetriesBeforeTheBudgetDoes() {
+    AtomicInteger attempts = new AtomicInteger();
+    RetryRule threeAttempts =
+        RetryRule.retrying(e -> e instanceof Transient)
+            .backoff(Duration.ofMillis(1), Duration.ofMillis(4))
+            .jitter(0.5)
+            .budget(Duration.ofHours(1))
+            .maxAttempts(3)
+            .build();
+
+    assertThatThrownBy(
+            () ->
+                threeAttempts.call(
+                    "write",
+                    () -> {
+                      throw new Transient("busy " + attempts.incrementAndGet());
+                    }))
+        .isInstanceOf(RetryExhaustedException.class)
+        .hasRootCauseMessage("busy 3");
+    assertThat(attempts).hasValue(3);
+    assertThatThrownBy(() -> RetryRule.retrying(e -> true).maxAttempts(0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void theRetryListenerHearsTheFailureBeforeEachRetryAndNotTheFinalOne() {
     List<String> heard = new CopyOnWriteArrayList<>();
     RetryRule counted =
