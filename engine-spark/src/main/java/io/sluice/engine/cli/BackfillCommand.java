@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
     description =
         "Materializes [start, end) window by window, each window (cut at multiples of --step) its"
             + " own 'sluice materialize' Spark application, --parallel at once, newest first by"
-            + " default; skips windows already recorded unless --force; retries a window that"
+            + " default; skips windows already recorded unless --force (which also writes as"
+            + " materialize --force does); retries a window that"
             + " exits with 4; stops starting windows after one exits with 2 or 3. Prints a summary"
             + " table and a JSON report last; exits with the worst window's exit code.")
 final class BackfillCommand implements Callable<Integer> {
@@ -58,11 +59,7 @@ final class BackfillCommand implements Callable<Integer> {
 
   @Mixin RepoOptions.View view;
 
-  @Option(
-      names = "--start",
-      required = true,
-      description = "Range start, inclusive (ISO-8601; UTC when no offset)")
-  String start;
+  @Mixin RepoOptions.Start start;
 
   @Mixin RepoOptions.End end;
 
@@ -85,12 +82,6 @@ final class BackfillCommand implements Callable<Integer> {
       defaultValue = "newest-first",
       description = "newest-first (default: recent data first) or oldest-first")
   String order;
-
-  @Option(
-      names = "--force",
-      description =
-          "Run windows already recorded too, and write even where the store holds newer values")
-  boolean force;
 
   @Option(
       names = "--max-attempts",
@@ -121,13 +112,7 @@ final class BackfillCommand implements Callable<Integer> {
               + " in the report)")
   Path logDir;
 
-  @Option(
-      names = "--no-resume",
-      description = "Passed to every window: read the source again even where a stage exists")
-  boolean noResume;
-
-  @Option(names = "--report", description = "Also write the JSON report to this file")
-  Path report;
+  @Mixin RepoOptions.Run run;
 
   @Option(
       names = "--launcher",
@@ -188,7 +173,7 @@ final class BackfillCommand implements Callable<Integer> {
 
   /** Checks everything that can be checked before a window starts, and builds the backfill. */
   private Backfill prepare(ObjectNode result, PrintWriter err) throws IOException {
-    Instant from = Timestamps.parse("--start", start);
+    Instant from = start.instant();
     Instant to = end.instant();
     Duration stepLength = BackfillWindows.parseStep(step);
     BackfillWindows.Order submitOrder = BackfillWindows.Order.parse(order);
@@ -220,7 +205,7 @@ final class BackfillCommand implements Callable<Integer> {
         .put("step", stepLength.toString())
         .put("parallel", parallel)
         .put("order", submitOrder.option())
-        .put("force", force)
+        .put("force", run.force)
         .put("log_dir", logs.toAbsolutePath().toString());
     err.println(
         "backfill: "
@@ -238,7 +223,7 @@ final class BackfillCommand implements Callable<Integer> {
             + "; logs in "
             + logs.toAbsolutePath());
     err.flush();
-    List<String> childOptions = noResume ? List.of("--no-resume") : List.of();
+    List<String> childOptions = run.noResume ? List.of("--no-resume") : List.of();
     return new Backfill(
         new Backfill.Settings(
             launcherCommand,
@@ -246,7 +231,7 @@ final class BackfillCommand implements Callable<Integer> {
             view.name,
             windows,
             parallel,
-            force,
+            run.force,
             childOptions,
             maxAttempts,
             pause,
@@ -353,7 +338,7 @@ final class BackfillCommand implements Callable<Integer> {
     }
     result.set("windows", windows);
     String json = result.toString();
-    CommandOutput.writeReportFile(report, json, spec.commandLine().getErr());
+    CommandOutput.writeReportFile(run.report, json, spec.commandLine().getErr());
     out.println(json);
     out.flush();
     return exitCode;

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice materialize}: one feature view, one window {@code [start, end)}. */
@@ -24,11 +23,7 @@ final class MaterializeCommand implements Callable<Integer> {
 
   @Mixin RepoOptions.View view;
 
-  @Option(
-      names = "--start",
-      required = true,
-      description = "Window start, inclusive (ISO-8601; UTC when no offset)")
-  String start;
+  @Mixin RepoOptions.Start start;
 
   @Mixin RepoOptions.End end;
 
@@ -44,7 +39,7 @@ final class MaterializeCommand implements Callable<Integer> {
         view.name,
         run,
         () -> {
-          window[0] = Timestamps.parse("--start", start);
+          window[0] = start.instant();
           window[1] = end.instant();
           if (!window[0].isBefore(window[1])) {
             throw new InvalidUsageException(

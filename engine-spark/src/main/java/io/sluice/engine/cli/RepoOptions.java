@@ -23,6 +23,19 @@ final class RepoOptions {
     boolean json;
   }
 
+  /** {@code --start}, the window's (or range's) inclusive start. */
+  static final class Start {
+    @Option(
+        names = "--start",
+        required = true,
+        description = "Window start, inclusive (ISO-8601; UTC when no offset)")
+    String value;
+
+    java.time.Instant instant() {
+      return Timestamps.parse("--start", value);
+    }
+  }
+
   /** {@code --end}, the window's exclusive end, for the materializing commands. */
   static final class End {
     @Option(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.common.json.Json;
 import io.sluice.engine.SparkTestBase;
 import io.sluice.registry.TimeInterval;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,20 +31,7 @@ class BackfillCommandTest extends SparkTestBase {
   void createRepoAndLauncher() throws Exception {
     repo = DriverStatsRepo.create(spark(), dir, DriverStatsRepo.sqliteStore());
     repo.apply();
-    List<String> java = new ArrayList<>();
-    java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (flag.startsWith("--add-opens") || flag.startsWith("-XX:+IgnoreUnrecognized")) {
-        java.add(flag);
-      }
-    }
-    java.addAll(
-        List.of(
-            "-Xmx768m",
-            "-Dspark.ui.enabled=false",
-            "-cp",
-            System.getProperty("java.class.path"),
-            SluiceMain.class.getName()));
+    List<String> java = ChildJvm.command("768m", SluiceMain.class.getName());
     launcher = dir.resolve("launcher.sh");
     StringBuilder script = new StringBuilder("#!/usr/bin/env bash\n");
     script.append("echo \"$*\" >> ").append(quote(dir.resolve("launched"))).append('\n');
@@ -63,6 +49,10 @@ class BackfillCommandTest extends SparkTestBase {
   }
 
   private CommandResult backfill(String... extra) {
+    return backfill("driver_hourly_stats", launcher, extra);
+  }
+
+  private CommandResult backfill(String view, Path launcher, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -70,7 +60,7 @@ class BackfillCommandTest extends SparkTestBase {
                 "--config",
                 repo.config().toString(),
                 "--feature-view",
-                "driver_hourly_stats",
+                view,
                 "--launcher",
                 launcher.toString(),
                 "--log-dir",
@@ -139,18 +129,7 @@ class BackfillCommandTest extends SparkTestBase {
   @Test
   void anUnknownViewOrBadOptionFailsWithExit2BeforeAnyWindowStarts() throws Exception {
     CommandResult unknown =
-        CommandResult.run(
-            "backfill",
-            "--config",
-            repo.config().toString(),
-            "--feature-view",
-            "driver_stats_hourly",
-            "--launcher",
-            launcher.toString(),
-            "--start",
-            "2024-05-01",
-            "--end",
-            "2024-05-02");
+        backfill("driver_stats_hourly", launcher, "--start", "2024-05-01", "--end", "2024-05-02");
     assertThat(unknown.exitCode()).isEqualTo(2);
     assertThat(unknown.lastLine()).contains("Cannot find feature view 'driver_stats_hourly'");
 
@@ -160,14 +139,9 @@ class BackfillCommandTest extends SparkTestBase {
     assertThat(badStep.lastLine()).contains("Invalid --step '1w'");
 
     CommandResult noLauncher =
-        CommandResult.run(
-            "backfill",
-            "--config",
-            repo.config().toString(),
-            "--feature-view",
+        backfill(
             "driver_hourly_stats",
-            "--launcher",
-            dir.resolve("missing").toString(),
+            dir.resolve("missing"),
             "--start",
             "2024-05-01",
             "--end",

@@ -6,7 +6,6 @@ import io.sluice.engine.config.RepoConfig;
 import io.sluice.registry.RunStats;
 import io.sluice.registry.SqlRegistry;
 import io.sluice.registry.TimeInterval;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,20 +37,9 @@ class BeforeSparkTest {
 
   /** The probe's output, stdout then stderr, after it exited. */
   private String probe(String... command) throws Exception {
-    List<String> line = new ArrayList<>();
-    line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Spark's Java 17 flags, so that a regression that does start Spark shows as a session.
-    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (flag.startsWith("--add-opens") || flag.startsWith("-XX:+IgnoreUnrecognized")) {
-        line.add(flag);
-      }
-    }
-    line.addAll(
-        List.of(
-            "-Xmx512m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            SparkSessionProbe.class.getName()));
+    List<String> line =
+        new ArrayList<>(ChildJvm.command("512m", SparkSessionProbe.class.getName()));
     line.addAll(List.of(command));
     Path output = dir.resolve("probe.out");
     Process process =

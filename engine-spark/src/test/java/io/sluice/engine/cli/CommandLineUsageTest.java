@@ -16,6 +16,7 @@ class CommandLineUsageTest {
           "apply",
           "materialize",
           "materialize-incremental",
+          "backfill",
           "intervals",
           "views",
           "runs",
