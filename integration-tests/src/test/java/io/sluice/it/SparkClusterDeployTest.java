@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 
 /**
@@ -292,6 +293,9 @@ class SparkClusterDeployTest {
             DAY3.toString());
 
     String application = awaitWriting(submission);
+    // Hold every write (scripts included) while the worker dies, so it dies mid-write however fast
+    // the machine: Redis's own CLIENT PAUSE, lifted right after the kill.
+    failoverJedis.sendCommand(Protocol.Command.CLIENT, "PAUSE", "120000", "WRITE");
     int lost = 1;
     List<String> lostExecutors;
     try (Stream<Path> executors = Files.list(cluster.workDir(lost).resolve(application))) {
@@ -299,7 +303,11 @@ class SparkClusterDeployTest {
     }
     assertThat(lostExecutors).as("the executor on worker %s", lost).hasSize(1);
     long keysBefore = failoverJedis.dbSize();
-    cluster.killWorker(lost);
+    try {
+      cluster.killWorker(lost);
+    } finally {
+      failoverJedis.sendCommand(Protocol.Command.CLIENT, "UNPAUSE");
+    }
     assertThat(cluster.isWorkerAlive(lost)).isFalse();
 
     Result result = submission.finish();
