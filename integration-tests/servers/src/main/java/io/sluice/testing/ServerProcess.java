@@ -97,6 +97,27 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the server and every process it started, children first seen before the kill, with
+   * SIGKILL (no shutdown hooks run), and waits up to 10 s for each to be gone.
+   */
+  public void kill() {
+    List<ProcessHandle> descendants = process.descendants().toList();
+    process.destroyForcibly();
+    descendants.forEach(ProcessHandle::destroyForcibly);
+    try {
+      process.onExit().get(10, TimeUnit.SECONDS);
+      for (ProcessHandle descendant : descendants) {
+        descendant.onExit().get(10, TimeUnit.SECONDS);
+      }
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("Cannot kill " + name + " and its children", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing " + name, e);
+    }
+  }
+
   /** Stops the server: SIGTERM, then SIGKILL after 10 s. */
   @Override
   public void close() {

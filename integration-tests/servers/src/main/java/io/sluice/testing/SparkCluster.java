@@ -13,25 +13,48 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real Spark standalone cluster on 127.0.0.1: one master and one worker, each in its own JVM,
- * from a SPARK_HOME made of the Maven Spark jars by {@code submit/dev/fake-spark-home} (no Spark
- * distribution can be downloaded here). Ready when the master reports the worker alive.
+ * A real Spark standalone cluster on 127.0.0.1: one master and one or more workers, each in its own
+ * JVM, from a SPARK_HOME made of the Maven Spark jars by {@code submit/dev/fake-spark-home} (no
+ * Spark distribution can be downloaded here). Ready when the master reports every worker alive.
+ * Each worker has its own work folder ({@code work-<index>}), where it puts the folders of the
+ * executors and cluster-mode drivers it runs, and its own log ({@code worker-<index>.log}).
  */
 public final class SparkCluster implements AutoCloseable {
+  private final Path dir;
   private final Path sparkHome;
   private final int masterPort;
+  private final int masterUi;
   private final ServerProcess master;
-  private final ServerProcess worker;
+  private final List<ServerProcess> workers;
 
-  private SparkCluster(Path sparkHome, int masterPort, ServerProcess master, ServerProcess worker) {
+  private SparkCluster(
+      Path dir,
+      Path sparkHome,
+      int masterPort,
+      int masterUi,
+      ServerProcess master,
+      List<ServerProcess> workers) {
+    this.dir = dir;
     this.sparkHome = sparkHome;
     this.masterPort = masterPort;
+    this.masterUi = masterUi;
     this.master = master;
-    this.worker = worker;
+    this.workers = List.copyOf(workers);
   }
 
   /** Starts a master and a worker with {@code cores} cores and {@code memory} (e.g. "4g"). */
   public static SparkCluster start(Path dir, int cores, String memory) {
+    return start(dir, 1, cores, memory);
+  }
+
+  /**
+   * Starts a master and {@code workers} workers, each its own JVM with {@code coresPerWorker} cores
+   * and {@code memory} (e.g. "2g") to give to executors and drivers.
+   */
+  public static SparkCluster start(Path dir, int workers, int coresPerWorker, String memory) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("Invalid worker count " + workers + ": must be >= 1");
+    }
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -60,30 +83,35 @@ public final class SparkCluster implements AutoCloseable {
             dir.resolve("master.log"),
             Duration.ofSeconds(60),
             () -> ServerProcess.accepts(masterPort));
+    List<ServerProcess> started = new ArrayList<>();
     try {
-      ServerProcess worker =
-          ServerProcess.start(
-              "spark-worker",
-              java(
-                  sparkHome,
-                  "org.apache.spark.deploy.worker.Worker",
-                  "--host",
-                  "127.0.0.1",
-                  "--cores",
-                  Integer.toString(cores),
-                  "--memory",
-                  memory,
-                  "--webui-port",
-                  Integer.toString(ServerProcess.freePort()),
-                  "--work-dir",
-                  dir.resolve("work").toString(),
-                  "spark://127.0.0.1:" + masterPort),
-              environment(sparkHome),
-              dir.resolve("worker.log"),
-              Duration.ofSeconds(60),
-              () -> aliveWorkers(masterUi) >= 1);
-      return new SparkCluster(sparkHome, masterPort, master, worker);
+      for (int index = 0; index < workers; index++) {
+        int alive = index + 1;
+        started.add(
+            ServerProcess.start(
+                "spark-worker-" + index,
+                java(
+                    sparkHome,
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--cores",
+                    Integer.toString(coresPerWorker),
+                    "--memory",
+                    memory,
+                    "--webui-port",
+                    Integer.toString(ServerProcess.freePort()),
+                    "--work-dir",
+                    workDir(dir, index).toString(),
+                    "spark://127.0.0.1:" + masterPort),
+                environment(sparkHome),
+                dir.resolve("worker-" + index + ".log"),
+                Duration.ofSeconds(60),
+                () -> aliveWorkers(masterUi) >= alive));
+      }
+      return new SparkCluster(dir, sparkHome, masterPort, masterUi, master, started);
     } catch (RuntimeException e) {
+      started.forEach(ServerProcess::close);
       master.close();
       throw e;
     }
@@ -97,10 +125,55 @@ public final class SparkCluster implements AutoCloseable {
     return sparkHome;
   }
 
+  public int workerCount() {
+    return workers.size();
+  }
+
+  /**
+   * The worker's work folder: one folder per application ({@code app-…/<executor id>}) and per
+   * cluster-mode driver ({@code driver-…}, with the driver's stdout and stderr).
+   */
+  public Path workDir(int worker) {
+    checkWorker(worker);
+    return workDir(dir, worker);
+  }
+
+  /** Whether the worker's JVM is running. */
+  public boolean isWorkerAlive(int worker) {
+    checkWorker(worker);
+    return workers.get(worker).isAlive();
+  }
+
+  /** The workers the master reports alive (0 while it is not answering). */
+  public int aliveWorkers() {
+    return aliveWorkers(masterUi);
+  }
+
+  /**
+   * Kills the worker's JVM and everything it started (its executors and cluster-mode drivers) with
+   * SIGKILL, as a machine that dies would, and waits until they are gone. The master learns of it
+   * when the connection drops.
+   */
+  public void killWorker(int worker) {
+    checkWorker(worker);
+    workers.get(worker).kill();
+  }
+
   @Override
   public void close() {
-    worker.close();
+    workers.forEach(ServerProcess::close);
     master.close();
+  }
+
+  private void checkWorker(int worker) {
+    if (worker < 0 || worker >= workers.size()) {
+      throw new IllegalArgumentException(
+          "Invalid worker " + worker + ": the cluster has " + workers.size());
+    }
+  }
+
+  private static Path workDir(Path dir, int worker) {
+    return dir.resolve("work-" + worker);
   }
 
   /**
