@@ -5,6 +5,7 @@ import io.sluice.engine.run.ExitCodes;
 import io.sluice.engine.run.Materialization;
 import io.sluice.engine.run.MaterializationFailedException;
 import io.sluice.engine.run.RunReport;
+import io.sluice.engine.run.RunStop;
 import io.sluice.registry.FeatureViewDefinition;
 import io.sluice.registry.SqlRegistry;
 import org.apache.spark.sql.SparkSession;
@@ -54,7 +55,8 @@ final class MaterializeRunner {
    * the registry, looks the view up, asks {@code beforeSpark} for a report that needs no Spark (an
    * up-to-date incremental run), else starts Spark and runs {@code body}, and prints the report
    * (also on failure). Everything that can fail without Spark fails before Spark starts, which
-   * takes seconds. Returns the report's exit code.
+   * takes seconds. SIGTERM or SIGINT meanwhile stops the run ({@link StopOnSignal}): it is marked
+   * FAILED and its report printed, with the signal's exit code. Returns the report's exit code.
    */
   static int run(
       CommandSpec spec,
@@ -65,6 +67,25 @@ final class MaterializeRunner {
       Runnable validate,
       BeforeSpark beforeSpark,
       RunBody body) {
+    RunStop stop = new RunStop();
+    StopOnSignal signals = StopOnSignal.install(stop);
+    try {
+      return runAndReport(spec, command, repo, featureView, run, validate, beforeSpark, body, stop);
+    } finally {
+      signals.close(); // the report is printed: a signal waiting for it leaves the exit to main
+    }
+  }
+
+  private static int runAndReport(
+      CommandSpec spec,
+      String command,
+      RepoOptions repo,
+      String featureView,
+      RepoOptions.Run run,
+      Runnable validate,
+      BeforeSpark beforeSpark,
+      RunBody body,
+      RunStop stop) {
     String project = null;
     RunReport report;
     try {
@@ -81,7 +102,7 @@ final class MaterializeRunner {
           SparkSession spark =
               SparkSessions.forCommand(
                   "sluice " + command + " " + featureView, config.batchEngine());
-          report = body.run(new Materialization(spark, config, registry), view);
+          report = body.run(new Materialization(spark, config, registry, stop), view);
         }
       }
     } catch (Exception e) { // Spark throws checked exceptions undeclared

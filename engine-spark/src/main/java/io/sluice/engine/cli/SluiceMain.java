@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /**
  * The {@code sluice} command line, run by {@code submit/bin/sluice} or {@code spark-submit --class
  * io.sluice.engine.cli.SluiceMain}. Exit codes: 0 success, 2 usage or configuration, 3 bad input
- * data, 4 infrastructure failure worth retrying, 1 anything unexpected.
+ * data, 4 infrastructure failure worth retrying, 143 (130) stopped by SIGTERM (SIGINT), 1 anything
+ * unexpected (see {@link ExitCodes}).
  */
 @Command(
     name = "sluice",
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
       "2:bad usage or configuration",
       "3:bad input data (missing column, wrong type)",
       "4:infrastructure failure worth retrying (store or registry unreachable)",
+      "143:stopped by SIGTERM (130: by SIGINT) before the run completed; no interval recorded",
       "1:unexpected failure"
     })
 public final class SluiceMain implements Runnable {
@@ -44,6 +46,8 @@ public final class SluiceMain implements Runnable {
     // Stop Spark cleanly, then exit with the code. In YARN cluster mode the application master
     // marks an application that calls System.exit before main returns as failed even with 0, so
     // success there simply returns (the exit code and stdout reach a caller only in client mode).
+    // After SIGTERM or SIGINT during a run the signal's handler has left the exit to this thread
+    // (StopOnSignal): the code is the report's, 128 + the signal's number for a stopped run.
     org.apache.spark.sql.SparkSession.getDefaultSession()
         .foreach(
             session -> {

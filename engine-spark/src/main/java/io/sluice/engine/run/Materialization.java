@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * up before Spark starts, by {@link #materializableView}), start a run row, read and check the
  * source, reduce to the latest row per entity, write every partition through the online writers,
  * and only then record the interval and the run's success in one registry transaction. Any failure
- * after the run row exists marks the run FAILED and records no interval. Nothing is collected to
- * the driver; it holds the plan and the counters.
+ * after the run row exists marks the run FAILED and records no interval; so does a {@link RunStop}
+ * request before that transaction (it cancels the run's Spark jobs, and the run fails with a {@link
+ * RunStoppedException}). Nothing is collected to the driver; it holds the plan and the counters.
  */
 public final class Materialization {
   private static final Logger LOG = LoggerFactory.getLogger(Materialization.class);
@@ -63,11 +64,23 @@ public final class Materialization {
   private final SparkSession spark;
   private final RepoConfig config;
   private final SqlRegistry registry;
+  private final RunStop stop;
 
+  /** Runs that nothing stops but a failure (no signal handling: tests, the demo). */
   public Materialization(SparkSession spark, RepoConfig config, SqlRegistry registry) {
+    this(spark, config, registry, new RunStop());
+  }
+
+  /**
+   * Runs that {@code stop} may stop before they complete: a stopped run is marked FAILED and
+   * reported, with the signal's exit code (see {@link RunStop}).
+   */
+  public Materialization(
+      SparkSession spark, RepoConfig config, SqlRegistry registry, RunStop stop) {
     this.spark = requireNonNull(spark, "spark is null");
     this.config = requireNonNull(config, "config is null");
     this.registry = requireNonNull(registry, "registry is null");
+    this.stop = requireNonNull(stop, "stop is null");
     // Windows and naive timestamps are UTC; timestamps reach the writers as Instants.
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
@@ -206,9 +219,30 @@ public final class Materialization {
               + ")");
     }
     RunCounters counters = new RunCounters(spark.sparkContext());
-    String runId =
-        registry.startRun(
-            config.project(), view.name(), window, spark.sparkContext().applicationId());
+    // The run begins for the stop before its row is written, so that a signal either comes first
+    // (no row is written) or finds the run to stop.
+    try (StoppedRunJobs jobs = StoppedRunJobs.register(spark.sparkContext(), stop)) {
+      stop.begin(jobs);
+      try {
+        String runId =
+            registry.startRun(
+                config.project(), view.name(), window, spark.sparkContext().applicationId());
+        return runStarted(view, window, mode, command, resume, counters, runId);
+      } finally {
+        stop.end();
+      }
+    }
+  }
+
+  /** The run from its row on: see the class comment. */
+  private RunReport runStarted(
+      FeatureViewDefinition view,
+      TimeInterval window,
+      WriteMode mode,
+      String command,
+      boolean resume,
+      RunCounters counters,
+      String runId) {
     RunReport.Context context =
         new RunReport.Context(
             runId,
@@ -226,7 +260,10 @@ public final class Materialization {
         OnlineStores.location(config.onlineStore()),
         context.mode());
     try {
+      stop.check(); // a signal while the run row was written
       Staged staged = write(view, window, mode, runId, counters, resume);
+      // A signal from here on no longer stops the run: it waits for the run to complete.
+      stop.completing();
       long recordStarted = System.nanoTime();
       registry.completeRun(runId, counters.stats());
       counters.secondsSince("record", recordStarted);
@@ -248,15 +285,25 @@ public final class Materialization {
       return report;
     } catch (Exception e) { // Spark's Scala code throws checked exceptions undeclared
       counters.finish();
-      String message = ExitCodes.message(e);
+      // A stopped run's work fails as Spark's cancelled jobs do: the stop is the reason.
+      Exception failure =
+          e instanceof RunStoppedException
+              ? e
+              : stop.stoppedBy()
+                  .<Exception>map(signal -> RunStoppedException.duringRun(signal, e))
+                  .orElse(e);
+      String message = ExitCodes.message(failure);
+      if (failure != e) {
+        LOG.info("Run {}: {}; its work ended with: {}", runId, message, e.toString());
+      }
       try {
         registry.failRun(runId, counters.stats(), message);
       } catch (RuntimeException failRun) {
         LOG.warn("Cannot mark run {} failed in the registry", runId, failRun);
-        e.addSuppressed(failRun);
+        failure.addSuppressed(failRun);
       }
       throw new MaterializationFailedException(
-          RunReport.failed(context, counters.counts(), ExitCodes.of(e), message), e);
+          RunReport.failed(context, counters.counts(), ExitCodes.of(failure), message), failure);
     }
   }
 
@@ -354,6 +401,7 @@ public final class Materialization {
       Dataset<Row> rows,
       RunCounters counters,
       java.util.function.Consumer<Dataset<Row>> action) {
+    stop.check(); // no new Spark action once stopped
     StageTimes stages = new StageTimes(runId);
     spark.sparkContext().addSparkListener(stages);
     long started = System.nanoTime();

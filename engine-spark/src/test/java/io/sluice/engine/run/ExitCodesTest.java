@@ -39,4 +39,15 @@ class ExitCodesTest {
     assertThat(ExitCodes.of(wrapped(new IOException("s3a: throttled")))).isEqualTo(4);
     assertThat(ExitCodes.of(wrapped(new IllegalStateException("bug")))).isEqualTo(1);
   }
+
+  @Test
+  void aRunStoppedByASignalExitsWith128PlusItsNumberWhateverItsWorkEndedWith() {
+    RuntimeException stopped =
+        RunStoppedException.duringRun(
+            new RunStop.Signal("SIGTERM", 15),
+            wrapped(new OnlineStoreUnavailableException("cut off", null, WriteStats.NONE, 0)));
+    assertThat(ExitCodes.of(stopped)).isEqualTo(ExitCodes.STOPPED_BY_SIGTERM);
+    assertThat(ExitCodes.message(stopped))
+        .startsWith("Stopped by SIGTERM before the run completed");
+  }
 }

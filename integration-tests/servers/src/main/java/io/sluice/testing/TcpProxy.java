@@ -28,7 +28,13 @@ import org.slf4j.LoggerFactory;
  *       client's stream (a command cut part way is never executed). Then every open connection is
  *       closed and every newly accepted one is closed at once ({@link #connectionsRefused()} counts
  *       those): the client sees the store down, not slow.
- *   <li>{@link #restore()} brings it back: new connections are forwarded again, with no limit.
+ *   <li>{@link #stallAfterBytes(long)}: after that many more client→server bytes the store stalls:
+ *       connections stay open and new ones are accepted, but no more client bytes are forwarded
+ *       (each connection holds what it read), while the server's replies to what it got still come
+ *       back. The limit is exact, as above. The client sees a store that stopped answering: its
+ *       requests wait, then time out.
+ *   <li>{@link #restore()} brings it back: new connections are forwarded again, and stalled ones
+ *       forward what they held, with no limit.
  * </ul>
  *
  * <p>Plain {@code java.net} with blocking sockets and daemon threads; meant for tests, not for
@@ -44,11 +50,16 @@ public final class TcpProxy implements AutoCloseable {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
 
-  /** Guards {@link #forwarded}, {@link #limit} and changes of {@link #down}. */
+  /**
+   * Guards {@link #forwarded}, {@link #limit}, {@link #stallAt}, {@link #stalled} and changes of
+   * {@link #down}; stalled connections wait on it.
+   */
   private final Object lock = new Object();
 
   private long forwarded;
   private long limit = Long.MAX_VALUE;
+  private long stallAt = Long.MAX_VALUE;
+  private boolean stalled;
   private volatile boolean down;
   private volatile boolean closed;
 
@@ -107,6 +118,29 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Stalls the store once {@code bytes} more client→server bytes have been forwarded (0: now).
+   * Replaces an earlier stall limit not yet reached.
+   */
+  public void stallAfterBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bytes must be 0 or more, not " + bytes);
+    }
+    synchronized (lock) {
+      stallAt = bytes > Long.MAX_VALUE - forwarded ? Long.MAX_VALUE : forwarded + bytes;
+      if (bytes == 0) {
+        stall();
+      }
+    }
+  }
+
+  /** Whether the store is stalled (its stall limit was reached, {@link #restore()} not called). */
+  public boolean isStalled() {
+    synchronized (lock) {
+      return stalled;
+    }
+  }
+
   /** Whether the store is down (the limit was reached and {@link #restore()} not called since). */
   public boolean isDown() {
     return down;
@@ -122,11 +156,17 @@ public final class TcpProxy implements AutoCloseable {
     return accepted.get();
   }
 
-  /** Brings the store back: new connections are forwarded again, with no byte limit. */
+  /**
+   * Brings the store back: new connections are forwarded again, stalled ones go on, with no byte
+   * limit.
+   */
   public void restore() {
     synchronized (lock) {
       limit = Long.MAX_VALUE;
+      stallAt = Long.MAX_VALUE;
+      stalled = false;
       down = false;
+      lock.notifyAll();
     }
     LOG.info("TCP proxy {} -> {}: restored", port(), targetPort);
   }
@@ -134,6 +174,9 @@ public final class TcpProxy implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    synchronized (lock) {
+      lock.notifyAll(); // stalled connections end
+    }
     closeQuietly(listener);
     for (Connection connection : open) {
       connection.close();
@@ -150,9 +193,22 @@ public final class TcpProxy implements AutoCloseable {
           forwarded);
     }
     down = true;
+    lock.notifyAll(); // stalled connections end
     for (Connection connection : open) {
       connection.close();
     }
+  }
+
+  /** Must hold {@link #lock}. */
+  private void stall() {
+    if (!stalled) {
+      LOG.info(
+          "TCP proxy {} -> {}: the store stalls after {} bytes forwarded",
+          port(),
+          targetPort,
+          forwarded);
+    }
+    stalled = true;
   }
 
   private void acceptLoop() {
@@ -226,34 +282,47 @@ public final class TcpProxy implements AutoCloseable {
           if (read < 0) {
             return;
           }
-          int allowed;
-          boolean crossing;
-          synchronized (lock) {
-            long room = limit - forwarded;
-            if (down || room <= 0) {
-              return; // down, or another connection is forwarding the last bytes before it goes
-            }
-            allowed = (int) Math.min(read, room);
-            forwarded += allowed;
-            crossing = forwarded >= limit;
-          }
-          // Written outside the lock, so a server that stops reading blocks only this connection.
-          try {
-            out.write(buffer, 0, allowed);
-            out.flush();
-          } finally {
-            if (crossing) {
-              synchronized (lock) {
-                goDown();
+          for (int offset = 0; offset < read; ) {
+            int allowed;
+            boolean crossing;
+            synchronized (lock) {
+              while (!down && !closed && (stalled || forwarded >= stallAt)) {
+                stall();
+                lock.wait(); // until restore, goDown or close
+              }
+              long room = limit - forwarded;
+              if (down || closed || room <= 0) {
+                return; // down, or another connection is forwarding the last bytes before it goes
+              }
+              allowed = (int) Math.min(read - offset, Math.min(room, stallAt - forwarded));
+              forwarded += allowed;
+              crossing = forwarded >= limit;
+              if (forwarded >= stallAt) {
+                stall();
               }
             }
-          }
-          if (crossing) {
-            return;
+            // Written outside the lock, so a server that stops reading blocks only this
+            // connection.
+            try {
+              out.write(buffer, offset, allowed);
+              out.flush();
+            } finally {
+              if (crossing) {
+                synchronized (lock) {
+                  goDown();
+                }
+              }
+            }
+            if (crossing) {
+              return;
+            }
+            offset += allowed;
           }
         }
       } catch (IOException e) {
         // A side closed (also by goDown or close): the connection ends.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the connection ends
       } finally {
         close();
       }

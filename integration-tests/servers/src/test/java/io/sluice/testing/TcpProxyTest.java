@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link TcpProxy} in front of an echo server: it forwards both ways and counts, cuts exactly at
- * its byte limit, refuses connections while down, and forwards again once restored.
+ * its byte limit, refuses connections while down, stalls exactly at its stall limit, and forwards
+ * again once restored.
  */
 @Timeout(30)
 class TcpProxyTest {
@@ -162,6 +163,54 @@ class TcpProxyTest {
       assertThat(proxy.isDown()).isTrue();
       assertThat(closedByPeer(open)).isTrue();
       assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo(1L);
+    }
+  }
+
+  /** Whether {@code socket} gets nothing (neither a byte nor its end) within its timeout. */
+  private static boolean silent(Socket socket, int timeoutMillis) throws IOException {
+    int before = socket.getSoTimeout();
+    socket.setSoTimeout(timeoutMillis);
+    try {
+      socket.getInputStream().read();
+      return false;
+    } catch (java.net.SocketTimeoutException e) {
+      return true;
+    } finally {
+      socket.setSoTimeout(before);
+    }
+  }
+
+  @Test
+  void stallsExactlyAtItsLimitKeepsConnectionsOpenAndGoesOnOnceRestored() throws Exception {
+    try (TcpProxy proxy = TcpProxy.start(echo.getLocalPort());
+        Socket open = connect(proxy)) {
+      assertThat(exchange(open, "ab")).isEqualTo("ab");
+      proxy.stallAfterBytes(4);
+
+      // 10 bytes in one write: the server gets the first 4 (echoed back), the rest is held.
+      open.getOutputStream().write("0123456789".getBytes(US_ASCII));
+      open.getOutputStream().flush();
+      assertThat(new String(open.getInputStream().readNBytes(4), US_ASCII)).isEqualTo("0123");
+      assertThat(proxy.isStalled()).isTrue();
+      assertThat(proxy.isDown()).isFalse();
+      assertThat(proxy.bytesForwarded()).isEqualTo(6);
+      // 200 ms of nothing: a stall shows as silence (what it may not do is forward or close).
+      assertThat(silent(open, 200)).isTrue();
+
+      // A new connection is accepted, but its bytes wait too.
+      try (Socket late = connect(proxy)) {
+        late.getOutputStream().write("xy".getBytes(US_ASCII));
+        late.getOutputStream().flush();
+        assertThat(silent(late, 200)).isTrue();
+        assertThat(proxy.connectionsRefused()).isZero();
+
+        proxy.restore();
+        assertThat(proxy.isStalled()).isFalse();
+        assertThat(new String(open.getInputStream().readNBytes(6), US_ASCII)).isEqualTo("456789");
+        assertThat(new String(late.getInputStream().readNBytes(2), US_ASCII)).isEqualTo("xy");
+      }
+      assertThat(exchange(open, "more")).isEqualTo("more");
+      assertThat(proxy.bytesForwarded()).isEqualTo(18);
     }
   }
 }
