@@ -230,7 +230,7 @@ class AirflowDagsTest {
     MaterializeCommand command = (MaterializeCommand) materialize.commandSpec().userObject();
     assertThat(command.view.name).isEqualTo(view);
     assertThat(command.repo.config).isEqualTo(Path.of(CONFIG));
-    assertThat(Timestamps.parse("--start", command.start)).isEqualTo(START);
+    assertThat(command.start.instant()).isEqualTo(START);
     assertThat(command.end.instant()).isEqualTo(END);
     assertThat(command.run.force).isFalse();
     assertThat(command.run.report).isNull();
