@@ -6,7 +6,6 @@ import static io.sluice.it.DynamoDbRepo.VIEW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.it.DynamoDbRepo.Stat;
 import io.sluice.testing.DynaliteServer;
 import java.nio.file.Files;
@@ -32,7 +31,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Timeout(300)
 class DynamoDbLauncherTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static DynaliteServer dynalite;
   private static DynamoDbClient raw;
@@ -48,18 +46,6 @@ class DynamoDbLauncherTest {
   static void stop() {
     raw.close();
     dynalite.close();
-  }
-
-  private record Launched(int exitCode, String out, String err) {
-    JsonNode lastLine() throws Exception {
-      String[] lines = out.strip().split("\n");
-      return JSON.readTree(lines[lines.length - 1]);
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\nstdout: " + out + "\nstderr: " + err;
-    }
   }
 
   /**

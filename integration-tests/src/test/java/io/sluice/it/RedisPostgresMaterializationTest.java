@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Timestamp;
-import feast.proto.types.ValueProto.Value;
 import io.sluice.engine.cli.SluiceMain;
 import io.sluice.testing.PostgresServer;
 import io.sluice.testing.RedisServer;
@@ -18,9 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -164,39 +160,8 @@ class RedisPostgresMaterializationTest {
   }
 
   private static void assertStoreHoldsLatest(Instant start, Instant end) {
-    Map<Long, Row> expected = new TreeMap<>();
-    for (Row row : rows) {
-      Instant event = (Instant) row.get(1);
-      if (!event.isBefore(start) && event.isBefore(end)) {
-        Row current = expected.get(row.getLong(0));
-        if (current == null || ((Instant) current.get(1)).isBefore(event)) {
-          expected.put(row.getLong(0), row);
-        }
-      }
-    }
-    assertThat(expected).hasSize(DRIVERS);
-    byte[] tsField = "_ts:driver_stats".getBytes(UTF_8);
-    byte[] rateField = DriverKeys.murmur("driver_stats:conv_rate");
-    byte[] tripsField = DriverKeys.murmur("driver_stats:trips");
-    List<String> wrong = new ArrayList<>();
-    for (Row want : expected.values()) {
-      List<byte[]> stored =
-          jedis.hmget(DriverKeys.redisKey("it", want.getLong(0)), tsField, rateField, tripsField);
-      try {
-        Timestamp ts = Timestamp.parseFrom(stored.get(0));
-        Instant event = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
-        float rate = Value.parseFrom(stored.get(1)).getFloatVal();
-        long trips = Value.parseFrom(stored.get(2)).getInt64Val();
-        if (!event.equals(want.get(1))
-            || rate != (float) want.getDouble(2)
-            || trips != want.getInt(3)) {
-          wrong.add(want + " stored as " + event + "," + rate + "," + trips);
-        }
-      } catch (Exception e) {
-        wrong.add(want + ": " + e);
-      }
-    }
-    assertThat(wrong).isEmpty();
+    assertThat(rows.stream().map(row -> row.get(0)).distinct().count()).isEqualTo(DRIVERS);
+    DriverStatsInRedis.assertHoldsLatest(jedis, "it", "driver_stats", rows, start, end);
   }
 
   /** Feast's v3 key for one INT64 driver_id, then the project name. */

@@ -7,7 +7,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 import feast.proto.types.ValueProto.Value;
 import io.sluice.it.DynamoDbRepo.Stat;
@@ -44,7 +43,6 @@ import redis.clients.jedis.JedisPooled;
 @Timeout(600)
 class SigtermTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int DRIVERS = 2000;
 
   /**
@@ -75,19 +73,6 @@ class SigtermTest {
   @BeforeEach
   void flush() {
     jedis.flushAll();
-  }
-
-  /** A launched command's exit code and output. */
-  private record Launched(int exitCode, String out, String err) {
-    JsonNode lastLine() throws Exception {
-      String[] lines = out.strip().split("\n");
-      return JSON.readTree(lines[lines.length - 1]);
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\nstdout: " + out + "\nstderr: " + err;
-    }
   }
 
   /** The store section: Redis at {@code hostAndPort}, two writers, a long retry budget. */

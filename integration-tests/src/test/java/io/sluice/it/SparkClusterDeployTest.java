@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Timestamp;
-import feast.proto.types.ValueProto.Value;
 import io.sluice.engine.cli.SluiceMain;
 import io.sluice.testing.PostgresServer;
 import io.sluice.testing.RedisServer;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -39,9 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.Response;
 
 /**
  * {@code submit/bin/sluice materialize} as an operator runs it on a Spark standalone cluster: a
@@ -481,46 +476,7 @@ class SparkClusterDeployTest {
 
   private static void assertStoreHoldsLatest(
       JedisPooled store, String view, List<Row> data, Instant start, Instant end) {
-    Map<Long, Row> expected = new TreeMap<>();
-    for (Row row : data) {
-      Instant event = (Instant) row.get(1);
-      if (!event.isBefore(start) && event.isBefore(end)) {
-        Row current = expected.get(row.getLong(0));
-        if (current == null || ((Instant) current.get(1)).isBefore(event)) {
-          expected.put(row.getLong(0), row);
-        }
-      }
-    }
-    byte[] tsField = ("_ts:" + view).getBytes(UTF_8);
-    byte[] rateField = DriverKeys.murmur(view + ":conv_rate");
-    byte[] tripsField = DriverKeys.murmur(view + ":trips");
-    List<Response<List<byte[]>>> responses = new ArrayList<>();
-    try (Pipeline pipeline = store.pipelined()) {
-      for (Row want : expected.values()) {
-        responses.add(
-            pipeline.hmget(
-                DriverKeys.redisKey(PROJECT, want.getLong(0)), tsField, rateField, tripsField));
-      }
-    }
-    List<String> wrong = new ArrayList<>();
-    int index = 0;
-    for (Row want : expected.values()) {
-      List<byte[]> stored = responses.get(index++).get();
-      try {
-        Timestamp ts = Timestamp.parseFrom(stored.get(0));
-        Instant event = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
-        float rate = Value.parseFrom(stored.get(1)).getFloatVal();
-        long trips = Value.parseFrom(stored.get(2)).getInt64Val();
-        if (!event.equals(want.get(1))
-            || rate != (float) want.getDouble(2)
-            || trips != want.getInt(3)) {
-          wrong.add(want + " stored as " + event + "," + rate + "," + trips);
-        }
-      } catch (Exception e) {
-        wrong.add(want + ": " + e);
-      }
-    }
-    assertThat(wrong).isEmpty();
+    DriverStatsInRedis.assertHoldsLatest(store, PROJECT, view, data, start, end);
   }
 
   /** Every driver every {@code hours} over two days, at a random moment in each period. */
